@@ -1,0 +1,80 @@
+"""Import one copy of a document from a file."""
+
+import json
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from clauses.ingest import SourceMeta, import_source
+from clauses.models import Document, Source
+from clauses.text.pipeline import IngestError
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"--published {value!r} is not a date YYYY-MM-DD") from exc
+
+
+class Command(BaseCommand):
+    help = (
+        "Import FILE as a new source. Without --document the document is identified by "
+        "its content, or created. On failure: non-zero exit, a one-line reason, nothing written."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+        parser.add_argument("--document", help="slug of the document the file is a copy of")
+        parser.add_argument("--siglum", default="", help="a letter, or up to 4 letters and digits")
+        parser.add_argument("--title", default="")
+        parser.add_argument("--kind", default=Source.Kind.OTHER, choices=Source.Kind.values)
+        parser.add_argument("--publication", default="")
+        parser.add_argument("--published", type=_date, help="YYYY-MM-DD")
+        parser.add_argument("--url", default="")
+        parser.add_argument("--json", action="store_true", help="print the result as JSON")
+
+    def handle(self, *args, **options):
+        path = Path(options["file"])
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+        document = None
+        if options["document"]:
+            document = Document.objects.filter(slug=options["document"]).first()
+            if document is None:
+                raise CommandError(f"no document with slug {options['document']!r}")
+        meta = SourceMeta(
+            siglum=options["siglum"],
+            title=options["title"],
+            kind=options["kind"],
+            publication=options["publication"],
+            published=options["published"],
+            url=options["url"],
+            filename=path.name,
+        )
+        try:
+            result = import_source(data, meta, document=document)
+        except IngestError as exc:
+            raise CommandError(str(exc)) from exc
+        source = result.source
+        units = source.readings.count()
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "document": source.document.slug,
+                        "siglum": source.siglum,
+                        "units": units,
+                        "report": {"rules": source.report},
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            verb = "created" if result.created_document else "added to"
+            self.stdout.write(
+                f"{path.name}: source {source.siglum}, {units} units, {verb} {source.document.slug}"
+            )

@@ -1,0 +1,153 @@
+"""Documents, their copies (sources), canonical units and each copy's readings."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Prefetch
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class DocumentQuerySet(models.QuerySet):
+    def with_counts(self):
+        return self.annotate(
+            source_count=Count("sources", distinct=True), unit_count=Count("units", distinct=True)
+        )
+
+
+class Document(models.Model):
+    slug = models.SlugField(unique=True)
+    title = models.CharField(_("title"), max_length=300)
+    issuers = models.CharField(_("issuing bodies"), max_length=200, blank=True)
+    date = models.DateField(_("date"), null=True, blank=True)
+    number = models.CharField(_("document number"), max_length=60, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = DocumentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("document", args=[self.slug])
+
+
+class Source(models.Model):
+    class Kind(models.TextChoices):
+        NEWSPAPER = "newspaper", _("newspaper")
+        WEB = "web", _("web page")
+        OFFICIAL = "official", _("official")
+        OTHER = "other", _("other")
+
+    class Script(models.TextChoices):
+        SIMPLIFIED = "simplified", _("simplified")
+        TRADITIONAL = "traditional", _("traditional")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sources")
+    siglum = models.CharField(_("siglum"), max_length=4)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    publication = models.CharField(_("publication"), max_length=200, blank=True)
+    published = models.DateField(_("date published"), null=True, blank=True)
+    url = models.URLField(_("URL"), blank=True, max_length=500)
+    script = models.CharField(_("script"), max_length=20, choices=Script.choices)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    original = models.BinaryField(_("original bytes"))
+    encoding = models.CharField(_("encoding"), max_length=20)
+    checksum = models.CharField(_("SHA-256"), max_length=64)
+    # The decoded original, exactly: readings point into it by offset.
+    text = models.TextField()
+    report = models.JSONField(_("import report"), default=list)
+    # Editors' tie-breaking order for the consensus: lower wins.
+    priority = models.PositiveIntegerField(default=100)
+    imported_at = models.DateTimeField(auto_now_add=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+
+    class Meta:
+        ordering = ["priority", "siglum"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "siglum"], name="unique_siglum"),
+            models.UniqueConstraint(fields=["document", "checksum"], name="unique_file"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.siglum}: {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("source", args=[self.document.slug, self.siglum])
+
+
+class UnitQuerySet(models.QuerySet):
+    def in_order(self):
+        return self.order_by("order")
+
+    def with_readings(self):
+        return self.prefetch_related(
+            Prefetch("readings", queryset=Reading.objects.select_related("source"))
+        )
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        HEADING = "heading", _("heading")
+        PARAGRAPH = "paragraph", _("paragraph")
+        CLAUSE = "clause", _("clause")
+        ITEM = "item", _("item")
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="units")
+    key = models.CharField(max_length=40)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    label = models.CharField(max_length=20, blank=True)  # as printed, normalized: （十三）
+    ordinal = models.PositiveIntegerField(null=True, blank=True)  # the label's number
+    level = models.PositiveSmallIntegerField(default=3)  # 1 section, 2 sub-heading, 3 text
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
+    )
+    order = models.PositiveIntegerField()
+    canonical = models.TextField(blank=True)
+
+    objects = UnitQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["document", "order"]
+        constraints = [models.UniqueConstraint(fields=["document", "key"], name="unique_unit_key")]
+        indexes = [models.Index(fields=["document", "order"])]
+
+    def __str__(self) -> str:
+        return f"{self.label}{self.canonical[:20]}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("unit", args=[self.document.slug, self.key])
+
+    @property
+    def anchor(self) -> str:
+        return f"u-{self.key}"
+
+
+class Reading(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="readings")
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="readings")
+    text = models.TextField(blank=True)  # normalized, without the label
+    label_raw = models.CharField(max_length=40, blank=True)  # the label exactly as printed
+    raw_start = models.PositiveIntegerField()  # span of Source.text, without the label
+    raw_end = models.PositiveIntegerField()
+    position = models.PositiveIntegerField()  # order of the unit in this source
+
+    class Meta:
+        ordering = ["source", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "source"], name="one_reading_per_source")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source.siglum} {self.unit.key}"
+
+    @property
+    def raw(self) -> str:
+        return self.source.text[self.raw_start : self.raw_end]

@@ -1,0 +1,140 @@
+"""Align a new source's units to a document's canonical units.
+
+Each pair of units gets a score: the similarity of their texts (Dice
+coefficient over character bigrams), plus a bonus when their keys (derived
+from labels) agree. The best order-preserving matching is found by dynamic
+programming, so a missing heading, a partial copy or a damaged label does not
+throw the rest off. Pairs below the thresholds never match; the units left
+over are new to the document and are inserted in their place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+LABEL_BONUS = 0.5
+MIN_SIMILARITY_WITH_LABEL = 0.15  # same label: a weak textual likeness suffices
+MIN_SIMILARITY_WITHOUT_LABEL = 0.45  # no label to go on: the text must carry it
+
+# A source whose units reach less than this similarity with a document is a
+# different text (the 2017 Plan reaches ~0.1 with the 2024 Opinion).
+DOCUMENT_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class AlignUnit:
+    key: str
+    heading: bool  # headings only align to headings
+    text: str
+
+
+def bigrams(text: str) -> frozenset[str]:
+    if len(text) < 2:
+        return frozenset([text]) if text else frozenset()
+    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+
+
+def similarity(a: str, b: str) -> float:
+    """Dice coefficient of the two texts' character bigrams, 0 … 1."""
+    return dice(bigrams(a), bigrams(b))
+
+
+def dice(x: frozenset[str], y: frozenset[str]) -> float:
+    if not x and not y:
+        return 1.0
+    if not x or not y:
+        return 0.0
+    return 2 * len(x & y) / (len(x) + len(y))
+
+
+@dataclass(frozen=True)
+class Alignment:
+    matches: list[int | None]  # per source unit: index of its canonical unit, or None
+    similarities: list[float]  # per source unit: text similarity of its match (0 if none)
+    # How much of the text the two share: the length-weighted mean similarity of
+    # the matched units, over the source or over the canonical text, whichever
+    # is higher (a partial copy covers little of a full document, and a full
+    # copy little of a document known so far only from a partial one).
+    document_similarity: float
+
+
+def align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignment:
+    n, m = len(source), len(canonical)
+    src_grams = [bigrams(u.text) for u in source]
+    can_grams = [bigrams(u.text) for u in canonical]
+
+    def score(i: int, j: int) -> float | None:
+        s, c = source[i], canonical[j]
+        if s.heading != c.heading:
+            return None
+        sim = dice(src_grams[i], can_grams[j])
+        if s.key == c.key and sim >= MIN_SIMILARITY_WITH_LABEL:
+            return sim + LABEL_BONUS
+        if sim >= MIN_SIMILARITY_WITHOUT_LABEL:
+            return sim
+        return None
+
+    # best[i][j]: best total score aligning source[i:] with canonical[j:].
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    choice = [[0] * (m + 1) for _ in range(n + 1)]  # 0 skip source, 1 skip canonical, 2 match
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            options = [(best[i + 1][j], 0), (best[i][j + 1], 1)]
+            s = score(i, j)
+            if s is not None:
+                options.append((best[i + 1][j + 1] + s, 2))
+            best[i][j], choice[i][j] = max(options)
+    matches: list[int | None] = [None] * n
+    sims = [0.0] * n
+    i = j = 0
+    while i < n and j < m:
+        c = choice[i][j]
+        if c == 2:
+            matches[i] = j
+            sims[i] = dice(src_grams[i], can_grams[j])
+            i, j = i + 1, j + 1
+        elif c == 1:
+            j += 1
+        else:
+            i += 1
+    src_total = sum(len(u.text) for u in source) or 1
+    src_sim = sum(len(u.text) * s for u, s in zip(source, sims, strict=True)) / src_total
+    can_total = sum(len(u.text) for u in canonical) or 1
+    can_sim = (
+        sum(len(canonical[j].text) * s for j, s in zip(matches, sims, strict=True) if j is not None)
+        / can_total
+    )
+    return Alignment(matches, sims, max(src_sim, can_sim))
+
+
+def merge_order(canonical_keys: Sequence[str], source_keys: Sequence[str | None], new_keys: Sequence[str]) -> list[str]:
+    """The canonical order after adding a source's new units.
+
+    ``source_keys[i]`` is the canonical key source unit i matched, or None when
+    it is new, in which case ``new_keys[i]`` is the key it will have. A new unit
+    goes right after the canonical unit its nearest matched predecessor in the
+    source matched (at the very start when there is none), keeping the source's
+    own order among new units.
+    """
+    after: dict[str | None, list[str]] = {}
+    anchor: str | None = None
+    for matched, new in zip(source_keys, new_keys, strict=True):
+        if matched is None:
+            after.setdefault(anchor, []).append(new)
+            anchor = new
+        else:
+            anchor = matched
+    # Chains: a new unit anchored on another new unit follows it.
+    out: list[str] = []
+
+    def emit(key: str | None) -> None:
+        for k in after.get(key, []):
+            out.append(k)
+            emit(k)
+
+    emit(None)
+    for key in canonical_keys:
+        out.append(key)
+        emit(key)
+    return out

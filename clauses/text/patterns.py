@@ -1,0 +1,59 @@
+"""The shapes of lines in a Chinese policy document, after clean-up.
+
+Punctuation is already unified to full width here, so one pattern per shape.
+"""
+
+from __future__ import annotations
+
+import re
+
+NUMERALS = "一二三四五六七八九十"
+
+SECTION_HEADING = re.compile(rf"^([{NUMERALS}]{{1,3}})、")
+CLAUSE_LABEL = re.compile(rf"^（\s*([{NUMERALS}]{{1,4}})\s*）\s*")
+ITEM_LABEL = re.compile(r"^(\d{1,2})[.．](?!\d)\s*")
+BULLET = re.compile(r"^——")
+
+DATELINE = re.compile(r"^（?(\d{4})年(\d{1,2})月(\d{1,2})日）?$")
+CONTINUATION = re.compile(rf"（[上下][接转]第?[\d{NUMERALS}]+版）")
+AGENCY_LINE = re.compile(r"^(?:据新华社|新华社北京电|（新华社[^）]{0,16}电）|据新华社[^，。]{0,16}电)$")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}〔\d{4}〕\d{1,4}号")
+DOC_TYPES = "意见|方案|通知|决定|规划|纲要|办法|条例|规定|决议|通告|公报"
+TITLE = re.compile(rf"^.{{4,70}}(?:{DOC_TYPES})》?$")
+
+TERMINAL = "。！？；…"
+CLOSERS = "”’」』）》"
+SENTENCE_PUNCT = re.compile("[。！？；，、：]")
+
+
+def chinese_numeral(s: str) -> int:
+    """一 → 1, 十 → 10, 十三 → 13, 二十 → 20, 二十七 → 27."""
+    digits = {ch: i for i, ch in enumerate(NUMERALS[:9], start=1)}
+    if "十" not in s:
+        return digits[s] if len(s) == 1 else int("".join(str(digits[c]) for c in s))
+    tens, _, ones = s.partition("十")
+    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+
+
+def to_chinese_numeral(n: int) -> str:
+    units = "零" + NUMERALS[:9]
+    if n < 10:
+        return units[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else units[tens]) + "十" + ("" if ones == 0 else units[ones])
+
+
+def ends_sentence(text: str) -> bool:
+    """Does the text end a sentence (。！？；…, possibly before a closing quote)?"""
+    stripped = text.rstrip(CLOSERS + " ")
+    return bool(stripped) and stripped[-1] in TERMINAL
+
+
+def is_title(line: str) -> bool:
+    return bool(TITLE.match(line)) and not any(ch in line for ch in "。！？；") and not (
+        SECTION_HEADING.match(line) or CLAUSE_LABEL.match(line)
+    )
+
+
+def is_structural(line: str) -> bool:
+    return bool(SECTION_HEADING.match(line) or CLAUSE_LABEL.match(line) or ITEM_LABEL.match(line))

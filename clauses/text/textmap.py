@@ -1,0 +1,140 @@
+"""Text that remembers where every character came from.
+
+Every clean-up rule turns one ``MappedText`` into another. The offset map is
+kept as piecewise-linear runs (breakpoints) rather than one integer per
+character: conversions that keep the length (traditional → simplified,
+punctuation) do not touch it, and deletions (glosses, Markdown marks) add one
+breakpoint each. That keeps a 10 MB import within a few times its own size in
+memory, and lets every reading point at the exact span of the original file.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class MappedText:
+    text: str
+    # Breakpoints: for clean index i in [starts[k], starts[k+1]),
+    # raw offset = raws[k] + (i - starts[k]).
+    starts: tuple[int, ...]
+    raws: tuple[int, ...]
+    raw_length: int
+
+    @classmethod
+    def identity(cls, text: str) -> MappedText:
+        return cls(text, (0,), (0,), len(text))
+
+    def raw_offset(self, i: int) -> int:
+        """Offset in the original of the character at clean index ``i``."""
+        if i >= len(self.text):
+            return self.raw_length
+        k = bisect_right(self.starts, i) - 1
+        return self.raws[k] + (i - self.starts[k])
+
+    def raw_span(self, start: int, end: int) -> tuple[int, int]:
+        """The original span that clean characters ``[start, end)`` came from.
+
+        Characters deleted *inside* the span (a gloss in the middle of a clause)
+        belong to it; characters deleted at its edges do not.
+        """
+        if end <= start:
+            at = self.raw_offset(start)
+            return at, at
+        return self.raw_offset(start), self.raw_offset(end - 1) + 1
+
+    def edit(self, edits: Iterable[tuple[int, int, str]]) -> MappedText:
+        """Apply non-overlapping, sorted edits ``(start, end, replacement)``.
+
+        A replacement of the same length maps character for character; a
+        shorter one (usually a deletion) maps its characters to the start of
+        the replaced span; a longer one maps its surplus to the span's last
+        character, so no clean character points outside what it replaced.
+        """
+        pieces: list[str] = []
+        segments: list[tuple[int, int, int]] = []  # (new_start, old_start, length) linear runs
+        pos = 0
+        new_pos = 0
+        for start, end, repl in edits:
+            if start < pos or end < start:
+                raise ValueError("edits overlap or are not sorted")
+            if end == start:
+                if repl:
+                    raise ValueError("an edit replaces a span; pure insertions have no origin")
+                continue
+            if start > pos:
+                pieces.append(self.text[pos:start])
+                segments.append((new_pos, pos, start - pos))
+                new_pos += start - pos
+            if repl:
+                pieces.append(repl)
+                old_len = end - start
+                if len(repl) == old_len:
+                    segments.append((new_pos, start, old_len))
+                else:
+                    common = min(len(repl), old_len)
+                    segments.append((new_pos, start, common))
+                    for j in range(common, len(repl)):
+                        segments.append((new_pos + j, end - 1, 1))
+                new_pos += len(repl)
+            pos = end
+        if pos < len(self.text):
+            pieces.append(self.text[pos:])
+            segments.append((new_pos, pos, len(self.text) - pos))
+        return MappedText("".join(pieces), *self._compose(segments), self.raw_length)
+
+    def _compose(self, segments: list[tuple[int, int, int]]) -> tuple[tuple, tuple]:
+        """Breakpoints of the new text from linear runs of old indices."""
+        starts: list[int] = []
+        raws: list[int] = []
+        old_starts, old_raws = self.starts, self.raws
+        for new_start, old_start, length in segments:
+            k = bisect_right(old_starts, old_start) - 1
+            o, end = old_start, old_start + length
+            while o < end:
+                new_i = new_start + (o - old_start)
+                raw = old_raws[k] + (o - old_starts[k])
+                # Only a break in linearity needs a breakpoint.
+                if not starts or raw - raws[-1] != new_i - starts[-1]:
+                    starts.append(new_i)
+                    raws.append(raw)
+                k += 1
+                if k >= len(old_starts):
+                    break
+                o = old_starts[k]
+        if not starts:
+            starts, raws = [0], [self.raw_length]
+        return tuple(starts), tuple(raws)
+
+    def sub(
+        self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]
+    ) -> tuple[MappedText, list[tuple[str, str]]]:
+        """Replace matches of ``pattern``; ``repl`` returns None to keep a match.
+
+        Returns the new text and the list of (before, after) changes made.
+        """
+        edits = []
+        changes = []
+        for m in pattern.finditer(self.text):
+            new = repl(m)
+            if new is None or new == m.group(0):
+                continue
+            edits.append((m.start(), m.end(), new))
+            changes.append((m.group(0), new))
+        if not edits:
+            return self, []
+        return self.edit(edits), changes
+
+    def translate_same_length(self, new_text: str) -> MappedText:
+        """A one-for-one conversion: same length, same map."""
+        if len(new_text) != len(self.text):
+            raise ValueError("translate_same_length needs a text of the same length")
+        return MappedText(new_text, self.starts, self.raws, self.raw_length)
+
+    def slice(self, start: int, end: int) -> MappedText:
+        """The clean characters ``[start, end)`` with their map."""
+        return self.edit([(0, start, ""), (end, len(self.text), "")])

@@ -1,0 +1,192 @@
+"""Pages: documents, their canonical text, sources, units; import for editors."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.admin.views.decorators import staff_member_required
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .export import document_export
+from .forms import ImportForm
+from .ingest import SourceMeta, import_source, propose, read_prepared
+from .models import Document, Reading, Source, Unit
+from .report import describe_report
+from .text.align import DOCUMENT_THRESHOLD
+from .text.pipeline import IngestError
+
+
+def coverage(document: Document, units: list[Unit], sources: list[Source]) -> list[dict]:
+    """Rows of the coverage grid: one per source, a cell per unit (covered or not)."""
+    covered = set(
+        Reading.objects.filter(unit__document=document).values_list("source_id", "unit_id")
+    )
+    return [
+        {
+            "source": s,
+            "cells": [(u, (s.pk, u.pk) in covered) for u in units],
+            "count": sum(1 for u in units if (s.pk, u.pk) in covered),
+        }
+        for s in sources
+    ]
+
+
+@require_GET
+def home(request):
+    documents = list(Document.objects.with_counts())
+    grids = []
+    for doc in documents:
+        units = list(doc.units.in_order().only("key", "label", "kind", "order", "document_id"))
+        sources = list(doc.sources.defer("original", "text"))
+        grids.append((doc, sources, units, coverage(doc, units, sources)))
+    return render(request, "clauses/home.html", {"grids": grids})
+
+
+@require_GET
+def document(request, slug):
+    doc = get_object_or_404(Document, slug=slug)
+    units = list(doc.units.in_order())
+    sources = list(doc.sources.defer("original", "text"))
+    return render(
+        request,
+        "clauses/document.html",
+        {
+            "document": doc,
+            "units": units,
+            "sources": sources,
+            "coverage": coverage(doc, units, sources),
+        },
+    )
+
+
+@require_GET
+def unit(request, slug, key):
+    doc = get_object_or_404(Document, slug=slug)
+    the_unit = get_object_or_404(Unit, document=doc, key=key)
+    readings = list(
+        the_unit.readings.select_related("source").order_by("source__priority", "source__siglum")
+    )
+    siblings = list(doc.units.in_order().only("key", "order"))
+    index = next(i for i, u in enumerate(siblings) if u.pk == the_unit.pk)
+    return render(
+        request,
+        "clauses/unit.html",
+        {
+            "document": doc,
+            "unit": the_unit,
+            "readings": readings,
+            "previous": siblings[index - 1] if index else None,
+            "next": siblings[index + 1] if index + 1 < len(siblings) else None,
+            "permalink": request.build_absolute_uri(the_unit.get_absolute_url()),
+        },
+    )
+
+
+@require_GET
+def source(request, slug, siglum):
+    the_source = get_object_or_404(
+        Source.objects.select_related("document").defer("original"),
+        document__slug=slug,
+        siglum=siglum,
+    )
+    readings = list(the_source.readings.select_related("unit").order_by("position"))
+    return render(
+        request,
+        "clauses/source.html",
+        {
+            "document": the_source.document,
+            "source": the_source,
+            "readings": readings,
+            "report": describe_report(the_source.report),
+        },
+    )
+
+
+@require_GET
+def source_original(request, slug, siglum):
+    """The original file, byte for byte, as it was uploaded."""
+    the_source = get_object_or_404(Source, document__slug=slug, siglum=siglum)
+    response = HttpResponse(bytes(the_source.original), content_type="application/octet-stream")
+    name = the_source.filename or f"{slug}-{siglum}.txt"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+def export_json(request, slug):
+    doc = get_object_or_404(Document, slug=slug)
+    return JsonResponse(document_export(doc), json_dumps_params={"ensure_ascii": False})
+
+
+@staff_member_required
+@require_http_methods(["GET", "POST"])
+def import_view(request):
+    """Editors import a copy: upload or paste, pick the document or take the proposal.
+
+    With htmx, choosing a file or pasting text asks the same view for a
+    proposal (the ``proposal`` fragment); without JavaScript the form submits
+    with "let the app propose" and the app uses its proposal.
+    """
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and request.htmx and request.POST.get("propose"):
+        proposals, error = [], None
+        if form.is_valid():
+            try:
+                prepared = read_prepared(form.cleaned_data["data"])
+                proposals = propose(prepared)[:3]
+            except IngestError as exc:
+                error = str(exc)
+        else:
+            error = " ".join(str(e) for e in form.non_field_errors())
+        return render(
+            request,
+            "clauses/import.html#proposal",
+            {
+                "proposals": proposals,
+                "proposed": True,
+                "error": error,
+                "threshold": DOCUMENT_THRESHOLD,
+            },
+        )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meta = SourceMeta(
+            siglum=data["siglum"],
+            title=data["title"],
+            kind=data["kind"],
+            publication=data["publication"],
+            published=data["published"],
+            url=data["url"],
+            filename=data["filename"],
+        )
+        try:
+            result = import_source(data["data"], meta, document=data["document"], user=request.user)
+        except IngestError as exc:
+            form.add_error(None, str(exc))
+        else:
+            src = result.source
+            if result.created_document:
+                messages.success(
+                    request,
+                    _("Created the document “%(title)s” with source %(siglum)s.")
+                    % {"title": src.document.title, "siglum": src.siglum},
+                )
+            else:
+                messages.success(
+                    request,
+                    _("Imported source %(siglum)s into “%(title)s” (similarity %(sim)s).")
+                    % {
+                        "siglum": src.siglum,
+                        "title": src.document.title,
+                        "sim": f"{result.similarity:.0%}",
+                    },
+                )
+            return redirect(src)
+    meta_fields = [form[name] for name in ("siglum", "title", "kind", "publication", "published", "url")]
+    return render(
+        request,
+        "clauses/import.html",
+        {"form": form, "meta_fields": meta_fields, "threshold": DOCUMENT_THRESHOLD},
+    )
