@@ -51,6 +51,10 @@ class Proposal:
     document: Document
     similarity: float
 
+    @property
+    def percent(self) -> str:
+        return f"{self.similarity:.0%}"
+
 
 @dataclass
 class ImportResult:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 
 def _n(value) -> str:
-    return number_format(value, force_grouping=True)
+    return f"{value:,}"
 
 
 def describe(entry: dict) -> str:
