@@ -87,7 +87,10 @@ def _canonical_units(document: Document) -> list[Unit]:
 
 
 def similarity_to(prepared: PreparedSource, document: Document) -> float:
-    canon = [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.canonical) for u in _canonical_units(document)]
+    canon = [
+        AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.canonical)
+        for u in _canonical_units(document)
+    ]
     return align(_align_units(prepared), canon).document_similarity
 
 

@@ -21,7 +21,9 @@ def describe(entry: dict) -> str:
                 "n": n,
             }
         case "strip_invisible":
-            return _("removed %(n)s invisible characters (byte-order marks, zero-width spaces)") % {"n": n}
+            return _("removed %(n)s invisible characters (byte-order marks, zero-width spaces)") % {
+                "n": n
+            }
         case "normalize_line_endings":
             return _("normalized %(n)s Windows or old Mac line endings") % {"n": n}
         case "remove_pinyin_glosses":
@@ -44,12 +46,16 @@ def describe(entry: dict) -> str:
         case "cut_after_end":
             if not count:
                 return _("the document runs to the end of the file")
-            return _("cut %(n)s characters after the end of the document (it ends at: %(line)s)") % {
+            return _(
+                "cut %(n)s characters after the end of the document (it ends at: %(line)s)"
+            ) % {
                 "n": n,
                 "line": detail.get("line", ""),
             }
         case "remove_furniture":
-            return _("removed %(n)s lines of furniture: title, dateline, page continuation markers") % {"n": n}
+            return _(
+                "removed %(n)s lines of furniture: title, dateline, page continuation markers"
+            ) % {"n": n}
         case "remove_spaces_between_chinese":
             return _("removed %(n)s spaces between Chinese characters") % {"n": n}
         case "join_broken_lines":
@@ -62,7 +68,8 @@ def describe(entry: dict) -> str:
                     "new": _n(detail.get("new", 0))
                 }
             return _(
-                "aligned %(n)s units to the document (similarity %(sim)s): %(matched)s matched, %(new)s new"
+                "aligned %(n)s units to the document (similarity %(sim)s): "
+                "%(matched)s matched, %(new)s new"
             ) % {
                 "n": n,
                 "sim": f"{detail['similarity']:.0%}",

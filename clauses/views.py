@@ -184,7 +184,9 @@ def import_view(request):
                     },
                 )
             return redirect(src)
-    meta_fields = [form[name] for name in ("siglum", "title", "kind", "publication", "published", "url")]
+    meta_fields = [
+        form[name] for name in ("siglum", "title", "kind", "publication", "published", "url")
+    ]
     return render(
         request,
         "clauses/import.html",

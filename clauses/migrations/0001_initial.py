@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,98 +14,211 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Document',
+            name="Document",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('issuers', models.CharField(blank=True, max_length=200, verbose_name='issuing bodies')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date')),
-                ('number', models.CharField(blank=True, max_length=60, verbose_name='document number')),
-                ('created', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "issuers",
+                    models.CharField(blank=True, max_length=200, verbose_name="issuing bodies"),
+                ),
+                ("date", models.DateField(blank=True, null=True, verbose_name="date")),
+                (
+                    "number",
+                    models.CharField(blank=True, max_length=60, verbose_name="document number"),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-date', 'title'],
+                "ordering": ["-date", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('siglum', models.CharField(max_length=4, verbose_name='siglum')),
-                ('title', models.CharField(max_length=300, verbose_name='title')),
-                ('kind', models.CharField(choices=[('newspaper', 'newspaper'), ('web', 'web page'), ('official', 'official'), ('other', 'other')], default='other', max_length=20, verbose_name='kind')),
-                ('publication', models.CharField(blank=True, max_length=200, verbose_name='publication')),
-                ('published', models.DateField(blank=True, null=True, verbose_name='date published')),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='URL')),
-                ('script', models.CharField(choices=[('simplified', 'simplified'), ('traditional', 'traditional')], max_length=20, verbose_name='script')),
-                ('filename', models.CharField(blank=True, max_length=255, verbose_name='file name')),
-                ('original', models.BinaryField(verbose_name='original bytes')),
-                ('encoding', models.CharField(max_length=20, verbose_name='encoding')),
-                ('checksum', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('text', models.TextField()),
-                ('report', models.JSONField(default=list, verbose_name='import report')),
-                ('priority', models.PositiveIntegerField(default=100)),
-                ('imported_at', models.DateTimeField(auto_now_add=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sources', to='clauses.document')),
-                ('imported_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("siglum", models.CharField(max_length=4, verbose_name="siglum")),
+                ("title", models.CharField(max_length=300, verbose_name="title")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("newspaper", "newspaper"),
+                            ("web", "web page"),
+                            ("official", "official"),
+                            ("other", "other"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "publication",
+                    models.CharField(blank=True, max_length=200, verbose_name="publication"),
+                ),
+                (
+                    "published",
+                    models.DateField(blank=True, null=True, verbose_name="date published"),
+                ),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="URL")),
+                (
+                    "script",
+                    models.CharField(
+                        choices=[("simplified", "simplified"), ("traditional", "traditional")],
+                        max_length=20,
+                        verbose_name="script",
+                    ),
+                ),
+                (
+                    "filename",
+                    models.CharField(blank=True, max_length=255, verbose_name="file name"),
+                ),
+                ("original", models.BinaryField(verbose_name="original bytes")),
+                ("encoding", models.CharField(max_length=20, verbose_name="encoding")),
+                ("checksum", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("text", models.TextField()),
+                ("report", models.JSONField(default=list, verbose_name="import report")),
+                ("priority", models.PositiveIntegerField(default=100)),
+                ("imported_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sources",
+                        to="clauses.document",
+                    ),
+                ),
+                (
+                    "imported_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['priority', 'siglum'],
+                "ordering": ["priority", "siglum"],
             },
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=40)),
-                ('kind', models.CharField(choices=[('heading', 'heading'), ('paragraph', 'paragraph'), ('clause', 'clause'), ('item', 'item')], max_length=20)),
-                ('label', models.CharField(blank=True, max_length=20)),
-                ('ordinal', models.PositiveIntegerField(blank=True, null=True)),
-                ('level', models.PositiveSmallIntegerField(default=3)),
-                ('order', models.PositiveIntegerField()),
-                ('canonical', models.TextField(blank=True)),
-                ('document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='units', to='clauses.document')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='clauses.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=40)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("heading", "heading"),
+                            ("paragraph", "paragraph"),
+                            ("clause", "clause"),
+                            ("item", "item"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("label", models.CharField(blank=True, max_length=20)),
+                ("ordinal", models.PositiveIntegerField(blank=True, null=True)),
+                ("level", models.PositiveSmallIntegerField(default=3)),
+                ("order", models.PositiveIntegerField()),
+                ("canonical", models.TextField(blank=True)),
+                (
+                    "document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="units",
+                        to="clauses.document",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="children",
+                        to="clauses.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['document', 'order'],
+                "ordering": ["document", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Reading',
+            name="Reading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True)),
-                ('label_raw', models.CharField(blank=True, max_length=40)),
-                ('raw_start', models.PositiveIntegerField()),
-                ('raw_end', models.PositiveIntegerField()),
-                ('position', models.PositiveIntegerField()),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='clauses.source')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='readings', to='clauses.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.TextField(blank=True)),
+                ("label_raw", models.CharField(blank=True, max_length=40)),
+                ("raw_start", models.PositiveIntegerField()),
+                ("raw_end", models.PositiveIntegerField()),
+                ("position", models.PositiveIntegerField()),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to="clauses.source",
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="readings",
+                        to="clauses.unit",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['source', 'position'],
+                "ordering": ["source", "position"],
             },
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.UniqueConstraint(fields=('document', 'siglum'), name='unique_siglum'),
+            model_name="source",
+            constraint=models.UniqueConstraint(fields=("document", "siglum"), name="unique_siglum"),
         ),
         migrations.AddConstraint(
-            model_name='source',
-            constraint=models.UniqueConstraint(fields=('document', 'checksum'), name='unique_file'),
+            model_name="source",
+            constraint=models.UniqueConstraint(fields=("document", "checksum"), name="unique_file"),
         ),
         migrations.AddIndex(
-            model_name='unit',
-            index=models.Index(fields=['document', 'order'], name='clauses_uni_documen_abae7f_idx'),
+            model_name="unit",
+            index=models.Index(fields=["document", "order"], name="clauses_uni_documen_abae7f_idx"),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(fields=('document', 'key'), name='unique_unit_key'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(fields=("document", "key"), name="unique_unit_key"),
         ),
         migrations.AddConstraint(
-            model_name='reading',
-            constraint=models.UniqueConstraint(fields=('unit', 'source'), name='one_reading_per_source'),
+            model_name="reading",
+            constraint=models.UniqueConstraint(
+                fields=("unit", "source"), name="one_reading_per_source"
+            ),
         ),
     ]

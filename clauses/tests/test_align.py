@@ -25,7 +25,9 @@ def test_a_copy_missing_a_heading_aligns_everything_else_by_label():
 
 def test_damaged_labels_align_by_text():
     canon = units("000")
-    damaged = [AlignUnit("p9" if u.key == "c13" else u.key, u.heading, u.text) for u in units("004")]
+    damaged = [
+        AlignUnit("p9" if u.key == "c13" else u.key, u.heading, u.text) for u in units("004")
+    ]
     a = align(damaged, canon)
     i = [u.key for u in damaged].index("p9")
     assert canon[a.matches[i]].key == "c13"

@@ -101,6 +101,8 @@ def test_punctuation_twins_unify_to_full_width(raw, clean):
 
 
 def test_spaces_between_chinese_go_but_not_between_latin_words():
-    text, result = run(cleanup.remove_spaces_between_chinese, "（一） 构建合力 E-mail: jl LIAO YUAN")
+    text, result = run(
+        cleanup.remove_spaces_between_chinese, "（一） 构建合力 E-mail: jl LIAO YUAN"
+    )
     assert text == "（一）构建合力 E-mail: jl LIAO YUAN"
     assert result.count == 1

@@ -4,7 +4,9 @@ import pytest
 
 from clauses.text.decode import DecodeError, decode
 
-SAMPLE = "中共中央 国务院关于深化产业工人队伍建设改革的意见\n（一）持续强化产业工人队伍思想政治工作。"
+SAMPLE = (
+    "中共中央 国务院关于深化产业工人队伍建设改革的意见\n（一）持续强化产业工人队伍思想政治工作。"
+)
 TRADITIONAL = "產業工人是工人階級的主體力量，是創造社會財富的中堅力量。"
 
 

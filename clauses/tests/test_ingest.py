@@ -25,14 +25,19 @@ def covered(siglum, slug=OPINION):
 
 
 def counts():
-    return (Document.objects.count(), Source.objects.count(), Unit.objects.count(), Reading.objects.count())
+    return (
+        Document.objects.count(),
+        Source.objects.count(),
+        Unit.objects.count(),
+        Reading.objects.count(),
+    )
 
 
 def test_demo_corpus_documents_and_sources():
     assert list(Document.objects.order_by("slug").values_list("slug", flat=True)) == [PLAN, OPINION]
-    assert sorted(Source.objects.filter(document__slug=OPINION).values_list("siglum", flat=True)) == [
-        "A", "B", "C", "D"
-    ]
+    assert sorted(
+        Source.objects.filter(document__slug=OPINION).values_list("siglum", flat=True)
+    ) == ["A", "B", "C", "D"]
 
 
 def test_coverage_of_each_copy():
@@ -77,13 +82,23 @@ def test_readings_point_at_their_raw_span():
 
 
 def test_import_order_does_not_change_the_structure():
-    structure = list(Unit.objects.filter(document__slug=OPINION).order_by("order").values_list("key", "parent__key"))
+    structure = list(
+        Unit.objects.filter(document__slug=OPINION)
+        .order_by("order")
+        .values_list("key", "parent__key")
+    )
     Document.objects.filter(slug=OPINION).delete()
     for name in ["004", "000", "003", "001"]:
-        import_source(seed_bytes(name), SourceMeta(), document=Document.objects.filter(slug=OPINION).first())
+        import_source(
+            seed_bytes(name), SourceMeta(), document=Document.objects.filter(slug=OPINION).first()
+        )
         if name == "004":
             Document.objects.filter(pk=Source.objects.latest("pk").document_id).update(slug=OPINION)
-    again = list(Unit.objects.filter(document__slug=OPINION).order_by("order").values_list("key", "parent__key"))
+    again = list(
+        Unit.objects.filter(document__slug=OPINION)
+        .order_by("order")
+        .values_list("key", "parent__key")
+    )
     assert again == structure
 
 
@@ -92,7 +107,10 @@ def test_import_order_does_not_change_the_structure():
     [
         (b"", "empty"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(200), "PNG image"),
-        ("中国知识产权发展获国际点赞\n\n知识产权是创新的重要载体，保护知识产权就是保护创新。".encode(), "No document structure"),
+        (
+            "中国知识产权发展获国际点赞\n\n知识产权是创新的重要载体，保护知识产权就是保护创新。".encode(),
+            "No document structure",
+        ),
     ],
 )
 def test_bad_input_is_refused_and_writes_nothing(data, message):
@@ -106,7 +124,9 @@ def test_the_2017_plan_is_refused_by_the_2024_opinion_saying_its_similarity():
     before = counts()
     opinion = Document.objects.get(slug=OPINION)
     with pytest.raises(IngestError, match=r"reaches a similarity of \d+%, and 50% is needed"):
-        import_source(seed_bytes("002").replace(b"004233", b"004234"), SourceMeta(), document=opinion)
+        import_source(
+            seed_bytes("002").replace(b"004233", b"004234"), SourceMeta(), document=opinion
+        )
     assert counts() == before
 
 
@@ -116,9 +136,10 @@ def test_gbk_bytes_are_accepted_and_decoded_right():
     assert result.source.document.slug == OPINION
     assert result.source.encoding == "gb18030"
     assert bytes(result.source.original) == gbk
-    assert result.source.readings.get(unit__key="c13").text == Reading.objects.get(
-        source__siglum="A", unit__key="c13"
-    ).text
+    assert (
+        result.source.readings.get(unit__key="c13").text
+        == Reading.objects.get(source__siglum="A", unit__key="c13").text
+    )
 
 
 @override_settings(MAX_SOURCE_BYTES=5 * 1024 * 1024)
@@ -153,7 +174,9 @@ def test_import_source_command_json_and_failure(tmp_path):
     path = tmp_path / "copy.txt"
     path.write_bytes(seed_bytes("004").replace(b"\xe4\xb8\xad\xe5\xb8\xbc", "巾帼".encode()))
     out = io.StringIO()
-    call_command("import_source", str(path), "--json", "--siglum", "X", "--kind", "newspaper", stdout=out)
+    call_command(
+        "import_source", str(path), "--json", "--siglum", "X", "--kind", "newspaper", stdout=out
+    )
     result = json.loads(out.getvalue())
     assert (result["document"], result["siglum"], result["units"]) == (OPINION, "X", 28)
     assert any(r["rule"] == "align_units" for r in result["report"]["rules"])

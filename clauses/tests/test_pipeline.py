@@ -71,7 +71,14 @@ def test_2017_plan_structure():
     bullets = [u for u in p.units if u.label == "——"]
     assert len(bullets) == 4
     subheadings = [u for u in p.units if u.kind == "heading" and u.level == 2]
-    assert [u.label for u in subheadings] == ["（二）", "（一）", "（二）", "（三）", "（四）", "（五）"]
+    assert [u.label for u in subheadings] == [
+        "（二）",
+        "（一）",
+        "（二）",
+        "（三）",
+        "（四）",
+        "（五）",
+    ]
     assert keys(p, "heading")[:2] == ["s1", "s1.c2"]
     assert p.title == "新时期产业工人队伍建设改革方案"
     assert p.number == "中发〔2017〕14号"
@@ -83,7 +90,17 @@ def test_nothing_foreign_survives_into_a_reading(name):
     text = "".join(u.label + u.text for u in prepared(name).units)
     assert not re.search(r"[（(][a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔù ]+[)）]", text.replace("（PCT）", ""))
     assert "#" not in text and "🚸" not in text
-    for foreign in ["国际保护知识产权协会", "龙山", "经开区", "巨灾", "秘书局", "辽源", "新华社", "上接第", "翻印"]:
+    for foreign in [
+        "国际保护知识产权协会",
+        "龙山",
+        "经开区",
+        "巨灾",
+        "秘书局",
+        "辽源",
+        "新华社",
+        "上接第",
+        "翻印",
+    ]:
         assert foreign not in text, foreign
 
 

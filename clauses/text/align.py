@@ -108,7 +108,9 @@ def align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignm
     return Alignment(matches, sims, max(src_sim, can_sim))
 
 
-def merge_order(canonical_keys: Sequence[str], source_keys: Sequence[str | None], new_keys: Sequence[str]) -> list[str]:
+def merge_order(
+    canonical_keys: Sequence[str], source_keys: Sequence[str | None], new_keys: Sequence[str]
+) -> list[str]:
     """The canonical order after adding a source's new units.
 
     ``source_keys[i]`` is the canonical key source unit i matched, or None when

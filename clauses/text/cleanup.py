@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import repeat
 
 from .textmap import MappedText
 
@@ -78,9 +80,7 @@ def normalize_line_endings(mt: MappedText) -> tuple[MappedText, RuleResult]:
 # --- pinyin glosses ---------------------------------------------------------
 
 _TONE_LETTERS = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ"
-_GLOSS_RUN = re.compile(
-    rf"(?<=[{HAN}])(?:[(（][ \t]*[a-zA-Z{_TONE_LETTERS}]+[1-5]?[ \t]*[)）])+"
-)
+_HAN_CHAR = re.compile(f"[{HAN}]")
 _ONE_GLOSS = re.compile(rf"[(（][ \t]*([a-zA-Z{_TONE_LETTERS}]+)([1-5]?)[ \t]*[)）]")
 
 
@@ -106,6 +106,7 @@ def readings_of(char: str) -> frozenset[str]:
     return frozenset(plain)
 
 
+@cache
 def is_plausible_gloss(char: str, gloss: str) -> bool:
     syllable = _plain_syllable(gloss)
     readings = readings_of(char)
@@ -121,21 +122,36 @@ def remove_pinyin_glosses(mt: MappedText) -> tuple[MappedText, RuleResult]:
     """
     result = RuleResult("remove_pinyin_glosses")
     text = mt.text
-    edits = []
-    for run in _GLOSS_RUN.finditer(text):
-        char = text[run.start() - 1]
-        end = run.start()
-        for g in _ONE_GLOSS.finditer(text, run.start(), run.end()):
-            if g.start() != end or not is_plausible_gloss(char, g.group(1)):
-                break
-            end = g.end()
-        if end > run.start():
-            edits.append((run.start(), end, ""))
-            result.add(char + text[run.start() : end], char)
-            result.detail["glosses"] = result.detail.get("glosses", 0) + len(
-                _ONE_GLOSS.findall(text, run.start(), end)
-            )
-    return (mt.edit(edits) if edits else mt), result
+    # Runs as two arrays, not a list of tuples: a scrape can hold half a
+    # million glosses.
+    run_starts, run_ends = array("q"), array("q")
+    glosses = 0
+    char = ""
+    run_end = -1  # end of the run being extended, if any
+    for g in _ONE_GLOSS.finditer(text):
+        start = g.start()
+        if start != run_end:  # not the next gloss of the same character
+            if not (start and _HAN_CHAR.match(text, start - 1)):
+                continue
+            char = text[start - 1]
+        if not is_plausible_gloss(char, g.group(1)):
+            run_end = -1
+            continue
+        glosses += 1
+        if start == run_end:
+            run_ends[-1] = g.end()
+        else:
+            run_starts.append(start)
+            run_ends.append(g.end())
+        run_end = g.end()
+    for start, end in zip(run_starts[: result.MAX_EXAMPLES], run_ends, strict=False):
+        result.add(text[start - 1 : end], text[start - 1])
+    result.count = len(run_starts)
+    if glosses:
+        result.detail["glosses"] = glosses
+    if not run_starts:
+        return mt, result
+    return mt.edit(zip(run_starts, run_ends, repeat(""))), result
 
 
 # --- junk in parentheses ------------------------------------------------------
@@ -187,16 +203,21 @@ def _converter(config: str):
     return opencc.OpenCC(config)
 
 
+_BASIC_HAN = re.compile("[\u4e00-\u9fff]+")
+
+
 def detect_script(text: str) -> str:
     """'traditional' when converting to simplified changes a fair share of the Han text."""
-    sample = "".join(ch for ch in text[:200000] if "\u4e00" <= ch <= "\u9fff")
+    sample = "".join(_BASIC_HAN.findall(text, 0, 100000))[:20000]
     if not sample:
         return "simplified"
     to_simp = _converter("t2s").convert(sample)
     to_trad = _converter("s2t").convert(sample)
     trad_only = sum(1 for a, b in zip(sample, to_simp, strict=False) if a != b)
     simp_only = sum(1 for a, b in zip(sample, to_trad, strict=False) if a != b)
-    return "traditional" if trad_only > simp_only and trad_only / len(sample) > 0.03 else "simplified"
+    return (
+        "traditional" if trad_only > simp_only and trad_only / len(sample) > 0.03 else "simplified"
+    )
 
 
 def convert_traditional(mt: MappedText) -> tuple[MappedText, RuleResult]:
@@ -244,14 +265,16 @@ def unify_punctuation(mt: MappedText) -> tuple[MappedText, RuleResult]:
     """
     result = RuleResult("unify_punctuation")
     text = mt.text
-    chars = list(text)
+    # Only the positions that change are collected: a list of every character
+    # would cost ~80 bytes per Han character.
+    changes: dict[int, str] = {}
     for m in _HALF_PARENS.finditer(text):
         inner = m.group(1)
         before = text[m.start() - 1 : m.start()]
         after = text[m.end() : m.end() + 1]
         if _CJK_CHAR.search(inner) or _CJK_CHAR.match(before) or _CJK_CHAR.match(after):
-            chars[m.start()] = "（"
-            chars[m.end() - 1] = "）"
+            changes[m.start()] = "（"
+            changes[m.end() - 1] = "）"
     for m in _HALF.finditer(text):
         i = m.start()
         left = text[i - 1] if i else ""
@@ -260,15 +283,20 @@ def unify_punctuation(mt: MappedText) -> tuple[MappedText, RuleResult]:
             continue
         if m.group(0) == ":" and text.startswith("//", i + 1):
             continue
-        chars[i] = HALF_TO_FULL[m.group(0)]
-    new_text = "".join(chars)
+        changes[i] = HALF_TO_FULL[m.group(0)]
+    if not changes:
+        return mt, result
+    pieces, pos = [], 0
     counts: dict[str, int] = {}
-    for a, b in zip(text, new_text, strict=True):
-        if a != b:
-            counts[a] = counts.get(a, 0) + 1
-    result.count = sum(counts.values())
+    for i in sorted(changes):
+        pieces.append(text[pos:i])
+        pieces.append(changes[i])
+        counts[text[i]] = counts.get(text[i], 0) + 1
+        pos = i + 1
+    pieces.append(text[pos:])
+    result.count = len(changes)
     result.examples = [f"{k} → {HALF_TO_FULL[k]} ×{v}" for k, v in sorted(counts.items())]
-    return mt.translate_same_length(new_text), result
+    return mt.translate_same_length("".join(pieces)), result
 
 
 # --- white space ------------------------------------------------------------------

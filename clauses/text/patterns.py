@@ -16,7 +16,9 @@ BULLET = re.compile(r"^——")
 
 DATELINE = re.compile(r"^（?(\d{4})年(\d{1,2})月(\d{1,2})日）?$")
 CONTINUATION = re.compile(rf"（[上下][接转]第?[\d{NUMERALS}]+版）")
-AGENCY_LINE = re.compile(r"^(?:据新华社|新华社北京电|（新华社[^）]{0,16}电）|据新华社[^，。]{0,16}电)$")
+AGENCY_LINE = re.compile(
+    r"^(?:据新华社|新华社北京电|（新华社[^）]{0,16}电）|据新华社[^，。]{0,16}电)$"
+)
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,6}〔\d{4}〕\d{1,4}号")
 DOC_TYPES = "意见|方案|通知|决定|规划|纲要|办法|条例|规定|决议|通告|公报"
 TITLE = re.compile(rf"^.{{4,70}}(?:{DOC_TYPES})》?$")
@@ -50,8 +52,10 @@ def ends_sentence(text: str) -> bool:
 
 
 def is_title(line: str) -> bool:
-    return bool(TITLE.match(line)) and not any(ch in line for ch in "。！？；") and not (
-        SECTION_HEADING.match(line) or CLAUSE_LABEL.match(line)
+    return (
+        bool(TITLE.match(line))
+        and not any(ch in line for ch in "。！？；")
+        and not (SECTION_HEADING.match(line) or CLAUSE_LABEL.match(line))
     )
 
 

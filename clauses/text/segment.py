@@ -140,7 +140,11 @@ def assign_keys(segments: list[Segment]) -> None:
             if seg.kind == HEADING:
                 sub = key
         elif seg.kind == ITEM and seg.ordinal is not None:
-            key = f"i{seg.ordinal}" if items_continuous else f"{sub or section or 's0'}.i{seg.ordinal}"
+            key = (
+                f"i{seg.ordinal}"
+                if items_continuous
+                else f"{sub or section or 's0'}.i{seg.ordinal}"
+            )
         elif seg.kind == ITEM:
             key = counted(holder or "", "b")
         else:

@@ -11,8 +11,9 @@ memory, and lets every reading point at the exact span of the original file.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 
@@ -21,13 +22,13 @@ class MappedText:
     text: str
     # Breakpoints: for clean index i in [starts[k], starts[k+1]),
     # raw offset = raws[k] + (i - starts[k]).
-    starts: tuple[int, ...]
-    raws: tuple[int, ...]
+    starts: Sequence[int]  # array('q'): 8 bytes a breakpoint, no int objects
+    raws: Sequence[int]
     raw_length: int
 
     @classmethod
     def identity(cls, text: str) -> MappedText:
-        return cls(text, (0,), (0,), len(text))
+        return cls(text, array("q", [0]), array("q", [0]), len(text))
 
     def raw_offset(self, i: int) -> int:
         """Offset in the original of the character at clean index ``i``."""
@@ -54,45 +55,18 @@ class MappedText:
         shorter one (usually a deletion) maps its characters to the start of
         the replaced span; a longer one maps its surplus to the span's last
         character, so no clean character points outside what it replaced.
+        Breakpoints are composed as the edits stream by, into compact arrays.
         """
+        # Pieces are joined in chunks: half a million small strings alive at
+        # once would cost more than the text itself.
+        chunks: list[str] = []
         pieces: list[str] = []
-        segments: list[tuple[int, int, int]] = []  # (new_start, old_start, length) linear runs
-        pos = 0
-        new_pos = 0
-        for start, end, repl in edits:
-            if start < pos or end < start:
-                raise ValueError("edits overlap or are not sorted")
-            if end == start:
-                if repl:
-                    raise ValueError("an edit replaces a span; pure insertions have no origin")
-                continue
-            if start > pos:
-                pieces.append(self.text[pos:start])
-                segments.append((new_pos, pos, start - pos))
-                new_pos += start - pos
-            if repl:
-                pieces.append(repl)
-                old_len = end - start
-                if len(repl) == old_len:
-                    segments.append((new_pos, start, old_len))
-                else:
-                    common = min(len(repl), old_len)
-                    segments.append((new_pos, start, common))
-                    for j in range(common, len(repl)):
-                        segments.append((new_pos + j, end - 1, 1))
-                new_pos += len(repl)
-            pos = end
-        if pos < len(self.text):
-            pieces.append(self.text[pos:])
-            segments.append((new_pos, pos, len(self.text) - pos))
-        return MappedText("".join(pieces), *self._compose(segments), self.raw_length)
-
-    def _compose(self, segments: list[tuple[int, int, int]]) -> tuple[tuple, tuple]:
-        """Breakpoints of the new text from linear runs of old indices."""
-        starts: list[int] = []
-        raws: list[int] = []
+        starts, raws = array("q"), array("q")
         old_starts, old_raws = self.starts, self.raws
-        for new_start, old_start, length in segments:
+        n_old = len(old_starts)
+
+        def run(new_start: int, old_start: int, length: int) -> None:
+            # Map new [new_start, +length) to old [old_start, +length), linearly.
             k = bisect_right(old_starts, old_start) - 1
             o, end = old_start, old_start + length
             while o < end:
@@ -103,12 +77,41 @@ class MappedText:
                     starts.append(new_i)
                     raws.append(raw)
                 k += 1
-                if k >= len(old_starts):
+                if k >= n_old:
                     break
                 o = old_starts[k]
+
+        pos = new_pos = 0
+        for start, end, repl in edits:
+            if start < pos or end < start:
+                raise ValueError("edits overlap or are not sorted")
+            if end == start:
+                if repl:
+                    raise ValueError("an edit replaces a span; pure insertions have no origin")
+                continue
+            if len(pieces) >= 4096:
+                chunks.append("".join(pieces))
+                pieces.clear()
+            if start > pos:
+                pieces.append(self.text[pos:start])
+                run(new_pos, pos, start - pos)
+                new_pos += start - pos
+            if repl:
+                pieces.append(repl)
+                common = min(len(repl), end - start)
+                run(new_pos, start, common)
+                for j in range(common, len(repl)):
+                    run(new_pos + j, end - 1, 1)
+                new_pos += len(repl)
+            pos = end
+        if pos < len(self.text):
+            pieces.append(self.text[pos:])
+            run(new_pos, pos, len(self.text) - pos)
         if not starts:
-            starts, raws = [0], [self.raw_length]
-        return tuple(starts), tuple(raws)
+            starts.append(0)
+            raws.append(self.raw_length)
+        chunks.append("".join(pieces))
+        return MappedText("".join(chunks), starts, raws, self.raw_length)
 
     def sub(
         self, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]

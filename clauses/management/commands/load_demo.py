@@ -14,7 +14,10 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 
 
 class Command(BaseCommand):
-    help = "Import the demo corpus (clauses/demo): four copies of the 2024 Opinion, one of the 2017 Plan."
+    help = (
+        "Import the demo corpus (clauses/demo): "
+        "four copies of the 2024 Opinion, one of the 2017 Plan."
+    )
 
     def handle(self, *args, **options):
         manifest = json.loads((DEMO_DIR / "manifest.json").read_text(encoding="utf-8"))
@@ -23,7 +26,9 @@ class Command(BaseCommand):
             prepared = read_prepared(data)
             existing = Source.objects.filter(checksum=prepared.checksum).first()
             if existing:
-                self.stdout.write(f"{entry['file']}: already source {existing.siglum} of {existing.document.slug}")
+                self.stdout.write(
+                    f"{entry['file']}: already source {existing.siglum} of {existing.document.slug}"
+                )
                 continue
             meta = SourceMeta(
                 siglum=entry["siglum"],

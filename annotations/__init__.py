@@ -1,0 +1,1 @@
+"""annotations: readers' notes on documents."""

@@ -1,0 +1,1 @@
+"""clauses: documents, their units and the reading views."""

@@ -1,0 +1,52 @@
+"""The import form in a real browser: htmx proposes the document as you choose a file."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from clauses.models import Source
+from conftest import sign_in
+
+from .seeds import DEMO, FILES
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def test_choosing_a_file_proposes_the_document_then_imports_it(page, artifacts, tmp_path):
+    User.objects.create_user("editor", password="secret-pw-1", is_staff=True)
+    sign_in(page, "editor", "secret-pw-1")
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes((DEMO / FILES["004"]).read_bytes().replace("中帼".encode(), "巾帼".encode()))
+
+    page.goto(page.base + "/import/")
+    page.set_input_files("#id_file", str(copy))
+    proposal = page.locator("#proposal li").first
+    proposal.wait_for()
+    assert "中共中央 国务院关于深化产业工人队伍建设改革的意见" in proposal.inner_text()
+    assert "✓" in proposal.inner_text()
+    page.screenshot(path=str(artifacts / "import-proposal.png"), full_page=True)
+
+    page.fill("#id_siglum", "E")
+    page.click(".import-form button[type=submit]")
+    page.wait_for_url("**/sources/E/")
+    assert page.locator("h1").inner_text().startswith("E")
+    assert page.locator(".report").inner_text().count("join_broken_lines") == 1
+    assert Source.objects.filter(siglum="E", document__slug="2024-yijian").exists()
+
+
+def test_pasting_an_unrelated_article_proposes_nothing_and_import_refuses(page):
+    User.objects.create_user("editor", password="secret-pw-1", is_staff=True)
+    sign_in(page, "editor", "secret-pw-1")
+    page.goto(page.base + "/import/")
+    page.fill(
+        "#id_text",
+        "中国知识产权发展获国际点赞\n\n知识产权是创新的重要载体，保护知识产权就是保护创新。",
+    )
+    page.locator("#proposal .form-errors").wait_for()
+    assert (
+        "结构" in page.locator("#proposal").inner_text()
+        or "structure" in page.locator("#proposal").inner_text()
+    )
+    before = Source.objects.count()
+    page.click(".import-form button[type=submit]")
+    page.locator(".form-errors").first.wait_for()
+    assert Source.objects.count() == before

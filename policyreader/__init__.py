@@ -1,0 +1,1 @@
+"""policyreader: read and collate Chinese policy documents."""
