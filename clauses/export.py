@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .models import Document, Reading, Unit
+from .models import Document, Reading, Unit, VariantSite
 
 
 def document_export(document: Document) -> dict:
@@ -13,6 +13,9 @@ def document_export(document: Document) -> dict:
     for r in Reading.objects.filter(unit__document=document).order_by("source__siglum"):
         readings.setdefault(r.unit_id, []).append(r)
     sigla = {s.pk: s.siglum for s in sources}
+    sites: dict[int, list[VariantSite]] = {}
+    for site in VariantSite.objects.filter(unit__document=document).order_by("unit", "index"):
+        sites.setdefault(site.unit_id, []).append(site)
     unit_keys = {u.pk: u.key for u in units}
     keys_by_source: dict[int, list[str]] = {s.pk: [] for s in sources}
     for unit in units:
@@ -54,7 +57,7 @@ def document_export(document: Document) -> dict:
                     }
                     for r in readings.get(unit.pk, [])
                 },
-                "variants": [],
+                "variants": [site.as_dict() for site in sites.get(unit.pk, [])],
             }
             for unit in units
         ],

@@ -16,7 +16,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
-from .models import Document, Reading, Source, Unit
+from .collation import recollate
+from .models import CanonicalChange, Document, Reading, Source, Unit
 from .text.align import DOCUMENT_THRESHOLD, AlignUnit, align, merge_order
 from .text.decode import DecodeError
 from .text.pipeline import IngestError, PreparedSource, prepare
@@ -112,9 +113,10 @@ def _new_slug(prepared: PreparedSource) -> str:
 
 def _next_siglum(document: Document) -> str:
     used = set(document.sources.values_list("siglum", flat=True))
-    for candidate in list(string.ascii_uppercase) + [
-        f"{a}{d}" for a in string.ascii_uppercase for d in range(1, 10)
-    ]:
+    letters = string.ascii_uppercase
+    candidates = [*letters, *(f"{a}{d}" for a in letters for d in range(1, 10))]
+    candidates += [f"{a}{b}" for a in letters for b in letters]
+    for candidate in candidates:
         if candidate not in used:
             return candidate
     raise IngestError("This document has no short siglum left.")
@@ -217,7 +219,7 @@ def import_source(
                 ordinal=reading.ordinal,
                 level=reading.level,
                 order=0,
-                canonical=reading.text,
+                canonical="",  # set by the collation below, with a history entry
             )
             new_units.append(unit)
             units_for_readings.append(unit)
@@ -256,6 +258,13 @@ def import_source(
             }
         ]
         source.save(update_fields=["report"])
+        # Re-collate the units this copy touched: their consensus may change.
+        recollate(
+            units_for_readings,
+            cause=CanonicalChange.Cause.IMPORT,
+            user=user,
+            reason=f"import of source {source.siglum}",
+        )
     return ImportResult(source, created, similarity, len(new_units))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Count, Prefetch
+from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -151,3 +152,124 @@ class Reading(models.Model):
     @property
     def raw(self) -> str:
         return self.source.text[self.raw_start : self.raw_end]
+
+
+class SiteDecision(models.Model):
+    """An editor's decision at a variant site: keep, choose another reading, or emend.
+
+    It is stored as the engine's ``Override`` (what the sources read at the
+    site, and a little context), not as offsets, so it finds its site again
+    after re-collation and new imports; when it cannot, it stays, marked
+    unapplied, for an editor to see.
+    """
+
+    class Action(models.TextChoices):
+        KEEP = "keep", _("keep the canonical reading")
+        CHOOSE = "choose", _("choose another reading")
+        EMEND = "emend", _("emend")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="decisions")
+    action = models.CharField(max_length=10, choices=Action.choices)
+    text = models.TextField(blank=True)  # the canonical reading decided on
+    reason = models.TextField(blank=True)
+    override = models.JSONField()  # clauses.text.collate.Override.as_dict()
+    applied = models.BooleanField(default=True)
+    active = models.BooleanField(default=True)  # False once a later decision replaces it
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    decided_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "decided_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.key}: {self.action} {self.text!r}"
+
+
+class VariantSiteQuerySet(models.QuerySet):
+    def of_document(self, document):
+        return self.filter(unit__document=document)
+
+    def for_source(self, siglum: str):
+        """Sites where this source differs from the canonical reading."""
+        return (
+            self.filter(readings__has_key=siglum)
+            .annotate(source_reading=KT(f"readings__{siglum}"))
+            .exclude(source_reading=models.F("canonical_reading"))
+        )
+
+
+class VariantSite(models.Model):
+    """A span of a unit's canonical text where at least one source differs.
+
+    Derived data: rebuilt by re-collation from the readings, the source
+    priority and the editors' decisions.
+    """
+
+    class Type(models.TextChoices):
+        SUBSTITUTION = "substitution", _("substitution")
+        OMISSION = "omission", _("omission")
+        ADDITION = "addition", _("addition")
+        TRANSPOSITION = "transposition", _("transposition")
+        PUNCTUATION = "punctuation", _("punctuation only")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="sites")
+    index = models.PositiveIntegerField()  # 0-based order within the unit
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    type = models.CharField(max_length=20, choices=Type.choices)
+    likely_ocr = models.BooleanField(default=False)
+    ocr_pairs = models.JSONField(default=list)
+    readings = models.JSONField()  # {siglum: reading}, every covering source
+    canonical_reading = models.TextField(blank=True)
+    decision = models.ForeignKey(
+        SiteDecision, null=True, blank=True, on_delete=models.SET_NULL, related_name="sites"
+    )
+
+    objects = VariantSiteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["unit", "index"]
+        constraints = [models.UniqueConstraint(fields=["unit", "index"], name="unique_site_index")]
+
+    def __str__(self) -> str:
+        return f"{self.unit.key}#{self.index + 1} {self.canonical_reading!r}"
+
+    def as_dict(self) -> dict:
+        data = {
+            "start": self.start,
+            "end": self.end,
+            "type": self.type,
+            "readings": self.readings,
+            "likely_ocr": self.likely_ocr,
+        }
+        if self.ocr_pairs:
+            data["ocr_pairs"] = self.ocr_pairs
+        return data
+
+
+class CanonicalChange(models.Model):
+    """History of a unit's canonical text: who, when, from what, to what, why."""
+
+    class Cause(models.TextChoices):
+        IMPORT = "import", _("import")
+        CONSENSUS = "consensus", _("consensus")
+        DECISION = "decision", _("editor's decision")
+        PRIORITY = "priority", _("source priority")
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="history")
+    before = models.TextField(blank=True)
+    after = models.TextField(blank=True)
+    cause = models.CharField(max_length=20, choices=Cause.choices)
+    reason = models.TextField(blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["unit", "-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.unit.key} {self.created:%Y-%m-%d} {self.cause}"

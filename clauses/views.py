@@ -38,7 +38,11 @@ def home(request):
     documents = list(Document.objects.with_counts())
     grids = []
     for doc in documents:
-        units = list(doc.units.in_order().only("key", "label", "kind", "order", "document_id"))
+        units = list(
+            doc.units.in_order().only(
+                "key", "label", "kind", "level", "ordinal", "order", "document_id"
+            )
+        )
         sources = list(doc.sources.defer("original", "text"))
         grids.append((doc, sources, units, coverage(doc, units, sources)))
     return render(request, "clauses/home.html", {"grids": grids})

@@ -41,8 +41,8 @@ import string
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping
 
 __all__ = [
     "MERGE_GAP",
@@ -89,7 +89,7 @@ WORD_SNAP_MAX = 2
 TRANSPOSE_MAX = 12
 
 #: Characters of canonical context recorded on each side of an override.
-OVERRIDE_CONTEXT = 6
+OVERRIDE_CONTEXT = 8
 
 #: Consensus is recomputed against its own result at most this many times.
 MAX_CONSENSUS_ROUNDS = 4
@@ -183,7 +183,9 @@ class Override:
     * ``readings`` -- ``{siglum: reading}`` of the site when the decision was
       made (usually every source, as in :attr:`VariantSite.readings`);
     * ``before`` / ``after`` -- a few characters of canonical text around the
-      site, used only to choose between several candidate sites.
+      site, and ``position`` -- the site's start offset at decision time; both
+      are used only to choose between several candidate sites (the same
+      variant twice in one unit): best context first, then nearest position.
 
     ``text`` is the chosen reading: one source's reading or an emendation.
     Build one with :func:`make_override`; store it with :meth:`as_dict`.
@@ -193,6 +195,7 @@ class Override:
     text: str
     before: str = ""
     after: str = ""
+    position: int = -1
     note: str = ""
 
     def as_dict(self) -> dict:
@@ -201,16 +204,18 @@ class Override:
             "text": self.text,
             "before": self.before,
             "after": self.after,
+            "position": self.position,
             "note": self.note,
         }
 
     @classmethod
-    def from_dict(cls, d: Mapping) -> "Override":
+    def from_dict(cls, d: Mapping) -> Override:
         return cls(
             readings=dict(d["readings"]),
             text=d["text"],
             before=d.get("before", ""),
             after=d.get("after", ""),
+            position=int(d.get("position", -1)),
             note=d.get("note", ""),
         )
 
@@ -239,6 +244,7 @@ def make_override(
         text=text,
         before=canonical[max(0, site.start - context) : site.start],
         after=canonical[site.end : site.end + context],
+        position=site.start,
         note=note,
     )
 
@@ -592,14 +598,25 @@ def classify(canonical_reading: str, readings: Mapping[str, str]) -> str:
 
 
 def _make_site(canonical: str, start: int, end: int, readings: dict[str, str]) -> VariantSite:
+    """Type the site and look for OCR confusions.
+
+    ``likely_ocr`` is set on a substitution site when some source's reading
+    differs from the canonical reading -- or from another source's reading,
+    since the consensus may have gone a third way (巾帼 / 中帼 under a
+    canonical 中高级) -- only by OCR-confusable characters
+    (:data:`OCR_CONFUSABLE_GROUPS`).  ``ocr_pairs`` lists the pairs found,
+    canonical character first when the canonical reading is involved.
+    """
     c = canonical[start:end]
     typ = classify(c, readings)
     found: set[tuple[str, str]] = set()
     if typ == "substitution":
-        for r in readings.values():
-            pairs = ocr_pairs(c, r)
-            if pairs:
-                found.update(pairs)
+        others = sorted(set(readings.values()) - {c})
+        for k, x in enumerate([c] + others):
+            for y in others[k:]:
+                pairs = ocr_pairs(x, y)
+                if pairs:
+                    found.update(pairs)
     return VariantSite(
         start=start,
         end=end,
@@ -660,7 +677,9 @@ def _wordish(ch: str) -> bool:
     return not (is_punctuation(ch) or ch.isspace())
 
 
-def _sites(canonical: str, readings: Mapping[str, str]) -> tuple[list[VariantSite], dict[str, _Alignment]]:
+def _sites(
+    canonical: str, readings: Mapping[str, str]
+) -> tuple[list[VariantSite], dict[str, _Alignment]]:
     sigla = sorted(readings)
     aligns = _align_all(canonical, readings)
     intervals = []
@@ -749,8 +768,8 @@ def consensus(
     3. Apply the editors' *overrides* (see :class:`Override`): each is matched
        to the site whose sources still read what they read when the decision
        was made; the canonical span there becomes ``override.text``.  An
-       override that matches no site (or several, equally well) is returned in
-       ``unapplied``, never dropped.  When two overrides claim overlapping
+       override that matches no site is returned in ``unapplied``, never
+       dropped.  When two overrides claim overlapping
        spans the later one in the list wins and the earlier is unapplied.
     4. Collate the sources against the final text.
     """
@@ -781,7 +800,9 @@ def consensus(
         text, applied, unapplied = _apply_overrides(majority, readings, ovs)
     if sites is None or text != majority:
         sites = collate(text, readings)
-    return Consensus(text=text, sites=sites, applied=applied, unapplied=unapplied, majority_text=majority)
+    return Consensus(
+        text=text, sites=sites, applied=applied, unapplied=unapplied, majority_text=majority
+    )
 
 
 def _common_suffix(x: str, y: str) -> int:
@@ -803,7 +824,9 @@ def _common_prefix(x: str, y: str) -> int:
 _MAX_RUN = 3
 
 
-def _override_span(o: Override, text: str, readings: Mapping[str, str], cache: dict) -> tuple[int, int] | None:
+def _override_span(
+    o: Override, text: str, readings: Mapping[str, str], cache: dict
+) -> tuple[int, int] | None:
     common = tuple(sorted(set(o.readings) & set(readings)))
     if not common:
         return None
@@ -842,9 +865,11 @@ def _override_span(o: Override, text: str, readings: Mapping[str, str], cache: d
         p, q = span
         return _common_suffix(text[:p], o.before) + _common_prefix(text[q:], o.after)
 
-    best = max(score(c) for c in candidates)
-    top = [c for c in candidates if score(c) == best]
-    return top[0] if len(top) == 1 else None
+    def rank(span):
+        far = abs(span[0] - o.position) if o.position >= 0 else 0
+        return (-score(span), far, span)
+
+    return min(candidates, key=rank)
 
 
 def _apply_overrides(text: str, readings: Mapping[str, str], ovs: list[Override]):
@@ -860,7 +885,13 @@ def _apply_overrides(text: str, readings: Mapping[str, str], ovs: list[Override]
         # later decisions win over earlier ones that claim an overlapping span
         keep = []
         for c in claims:
-            overlap = c[0] < q and p < c[1] or (c[0], c[1]) == (p, q) or (p == q and c[0] <= p <= c[1]) or (c[0] == c[1] and p <= c[0] <= q)
+            overlap = (
+                c[0] < q
+                and p < c[1]
+                or (c[0], c[1]) == (p, q)
+                or (p == q and c[0] <= p <= c[1])
+                or (c[0] == c[1] and p <= c[0] <= q)
+            )
             if overlap:
                 unapplied_idx.add(c[2])
             else:

@@ -1,0 +1,188 @@
+"""Re-collation in the database: consensus text, variant sites, decisions, history.
+
+The engine (``clauses.text.collate``) is plain Python; this module feeds it a
+unit's readings, the document's source priority and the editors' decisions,
+and writes back the canonical text (with a history entry when it changes) and
+the unit's variant sites. It runs for the units an import or a decision
+touched, and for every unit on ``manage.py recollate``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from .models import CanonicalChange, Reading, SiteDecision, Source, Unit, VariantSite
+from .text import collate as engine
+
+
+@dataclass
+class CollationStats:
+    units: int = 0
+    readings: int = 0
+    seconds: float = 0.0  # the engine alone, not the database
+    changed: int = 0
+
+
+def priority_order(sources: Iterable[Source]) -> list[str]:
+    """Sigla in the editors' priority order (lower number first, then siglum)."""
+    return [s.siglum for s in sorted(sources, key=lambda s: (s.priority, s.siglum))]
+
+
+@transaction.atomic
+def recollate(
+    units: Iterable[Unit],
+    *,
+    cause: str = CanonicalChange.Cause.CONSENSUS,
+    user=None,
+    reason: str = "",
+) -> CollationStats:
+    """Recompute the canonical text and the variant sites of ``units``."""
+    units = list(units)
+    stats = CollationStats()
+    if not units:
+        return stats
+    unit_ids = [u.pk for u in units]
+    sources = {
+        s.pk: s
+        for s in Source.objects.filter(document_id=units[0].document_id).only("siglum", "priority")
+    }
+    priority = priority_order(sources.values())
+    readings: dict[int, dict[str, str]] = {u.pk: {} for u in units}
+    for unit_id, source_id, text in Reading.objects.filter(unit_id__in=unit_ids).values_list(
+        "unit_id", "source_id", "text"
+    ):
+        readings[unit_id][sources[source_id].siglum] = text
+    decisions: dict[int, list[SiteDecision]] = {u.pk: [] for u in units}
+    active = SiteDecision.objects.filter(unit_id__in=unit_ids, active=True)
+    for d in active.order_by("decided_at", "pk"):
+        decisions[d.unit_id].append(d)
+
+    results = {}
+    for unit in units:
+        unit_readings = readings[unit.pk]
+        if not unit_readings:
+            continue
+        ovs = [engine.Override.from_dict(d.override) for d in decisions[unit.pk]]
+        started = time.perf_counter()
+        result = engine.consensus(unit_readings, priority, ovs)
+        stats.seconds += time.perf_counter() - started
+        stats.units += 1
+        stats.readings += len(unit_readings)
+        results[unit.pk] = (unit, result)
+
+    VariantSite.objects.filter(unit_id__in=list(results)).delete()
+    new_sites: list[VariantSite] = []
+    changes: list[CanonicalChange] = []
+    changed_units: list[Unit] = []
+    changed_decisions: list[SiteDecision] = []
+    for unit, result in results.values():
+        if result.text != unit.canonical:
+            changes.append(
+                CanonicalChange(
+                    unit=unit,
+                    before=unit.canonical,
+                    after=result.text,
+                    cause=cause,
+                    reason=reason,
+                    user=user if user is not None and user.is_authenticated else None,
+                )
+            )
+            unit.canonical = result.text
+            changed_units.append(unit)
+        by_override = {}
+        for decision, override in zip(
+            decisions[unit.pk],
+            [engine.Override.from_dict(d.override) for d in decisions[unit.pk]],
+            strict=True,
+        ):
+            by_override[_override_key(override)] = decision
+            is_applied = any(_override_key(o) == _override_key(override) for o in result.applied)
+            if decision.applied != is_applied:
+                decision.applied = is_applied
+                changed_decisions.append(decision)
+        for index, site in enumerate(result.sites):
+            new_sites.append(
+                VariantSite(
+                    unit=unit,
+                    index=index,
+                    start=site.start,
+                    end=site.end,
+                    type=site.type,
+                    likely_ocr=site.likely_ocr,
+                    ocr_pairs=[list(p) for p in site.ocr_pairs],
+                    readings=site.readings,
+                    canonical_reading=result.text[site.start : site.end],
+                    decision=_decision_for(result.text, site, result.applied, by_override),
+                )
+            )
+    Unit.objects.bulk_update(changed_units, ["canonical"])
+    CanonicalChange.objects.bulk_create(changes)
+    SiteDecision.objects.bulk_update(changed_decisions, ["applied"])
+    VariantSite.objects.bulk_create(new_sites)
+    stats.changed = len(changed_units)
+    return stats
+
+
+def _override_key(o: engine.Override) -> tuple:
+    return (tuple(sorted(o.readings.items())), o.text, o.before, o.after, o.position)
+
+
+def _decision_for(text: str, site, applied, by_override) -> SiteDecision | None:
+    """The applied decision whose site this is: same readings, canonical = its text."""
+    for o in applied:
+        common = set(o.readings) & set(site.readings)
+        if (
+            common
+            and all(site.readings[s] == o.readings[s] for s in common)
+            and text[site.start : site.end] == o.text
+        ):
+            return by_override.get(_override_key(o))
+    return None
+
+
+@transaction.atomic
+def decide(site: VariantSite, action: str, text: str, reason: str, user) -> SiteDecision:
+    """An editor decides the canonical reading at ``site``; the unit is re-collated.
+
+    ``keep`` keeps the current canonical reading (and protects it against a
+    changing majority), ``choose`` takes one source's reading, ``emend`` puts
+    in the editor's own text. A later decision at the same site replaces the
+    earlier one, which stays in the record, inactive.
+    """
+    unit = Unit.objects.select_for_update().get(pk=site.unit_id)
+    if action == SiteDecision.Action.KEEP:
+        text = site.canonical_reading
+    elif action == SiteDecision.Action.CHOOSE and text not in site.readings.values():
+        raise ValueError("the chosen reading is not one of the sources' readings")
+    engine_site = engine.VariantSite(site.start, site.end, dict(site.readings), site.type)
+    override = engine.make_override(unit.canonical, engine_site, text, note=reason)
+    if site.decision_id:
+        SiteDecision.objects.filter(pk=site.decision_id).update(active=False)
+    decision = SiteDecision.objects.create(
+        unit=unit,
+        action=action,
+        text=text,
+        reason=reason,
+        override=override.as_dict(),
+        decided_by=user if user is not None and user.is_authenticated else None,
+    )
+    recollate([unit], cause=CanonicalChange.Cause.DECISION, user=user, reason=reason)
+    decision.refresh_from_db()
+    return decision
+
+
+@transaction.atomic
+def set_priority(document, sigla: list[str], user=None) -> CollationStats:
+    """Editors order the sources for breaking ties; every unit is re-collated."""
+    for position, siglum in enumerate(sigla):
+        Source.objects.filter(document=document, siglum=siglum).update(priority=position)
+    return recollate(
+        Unit.objects.filter(document=document).in_order(),
+        cause=CanonicalChange.Cause.PRIORITY,
+        user=user,
+        reason="source priority: " + " > ".join(sigla),
+    )
