@@ -3,7 +3,8 @@
 Run from the repository root:
 
     .venv/bin/python bench/collate.py                 # engine vs CollateX, 30k synthetic unit
-    .venv/bin/python bench/collate.py --big-collatex  # + CollateX on one ~3,400-char unit (~100 s, ~2.5 GB)
+    .venv/bin/python bench/collate.py --big-collatex  # + CollateX on one ~3,300-char unit
+                                                      #   (100-300 s, ~2.3 GB)
     .venv/bin/python bench/collate.py --show 13       # print the sites of clause (十三)
 
 Input: the 2024 Opinion in four copies (seeds 000, 001, 003, 004), one unit per
@@ -160,7 +161,7 @@ def main(argv=None) -> int:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument(
-        "--big-collatex", action="store_true", help="also run CollateX on a ~3,400-char unit"
+        "--big-collatex", action="store_true", help="also run CollateX on a ~3,300-char unit (slow)"
     )
     ap.add_argument("--no-collatex", action="store_true", help="skip CollateX entirely")
     ap.add_argument("--show", type=int, metavar="N", help="print the consensus sites of clause N")
@@ -184,7 +185,8 @@ def main(argv=None) -> int:
 
     t_cons, t_coll, n_sites = bench_engine(units)
     print(
-        f"engine (best of 5): consensus of all units {t_cons:.4f} s ({n_sites} sites); one collation per unit {t_coll:.4f} s"
+        f"engine (best of 5): consensus of all units {t_cons:.4f} s ({n_sites} sites); "
+        f"one collation per unit {t_coll:.4f} s"
     )
 
     if not args.no_collatex:
@@ -208,7 +210,7 @@ def main(argv=None) -> int:
     )
 
     if args.big_collatex:
-        # ~3,400 characters: consecutive clauses joined, the same span in every copy
+        # every clause all four copies have, joined (~3,300 characters)
         covered = [u for u in units if set(u) == set(OPINION_COPIES)]
         big_unit: dict[str, str] = {sig: "" for sig in OPINION_COPIES}
         for u in covered:
@@ -224,7 +226,8 @@ def main(argv=None) -> int:
         run_collatex(big_unit)
         t_cx = time.perf_counter() - t0
         print(
-            f"{size}-char unit × 4: engine {t_e:.3f} s, CollateX {t_cx:.1f} s, ratio {t_cx / t_e:.0f}×"
+            f"{size}-char unit × 4: engine {t_e:.3f} s, CollateX {t_cx:.1f} s, "
+            f"ratio {t_cx / t_e:.0f}×"
         )
     return 0
 

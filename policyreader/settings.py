@@ -12,6 +12,7 @@ connection, see policyreader/embedded_db.py.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -116,6 +117,11 @@ if DATABASE_URL:
         )
 else:
     _database = embedded_db.database_settings(PGSERVER_DATA_DIR)
+
+if TESTING:
+    # One test database per test run, so two runs on one server (two
+    # developers, or a run beside a benchmark) never drop each other's.
+    _database["TEST"] = {"NAME": f"test_policyreader_{os.getpid()}"}
 
 DATABASES = {"default": _database}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -107,8 +107,8 @@ def test_ocr_confusion_jinguo():
     check_sites(canon, readings, sites)
     assert len(sites) == 1
     s = sites[0]
-    assert canon[s.start : s.end] == "巾"
-    assert s.readings == {"000": "巾", "001": "巾", "004": "中"}
+    assert canon[s.start : s.end] == "巾帼"  # the word, not the character
+    assert s.readings == {"000": "巾帼", "001": "巾帼", "004": "中帼"}
     assert s.type == "substitution"
     assert s.likely_ocr is True
     assert s.ocr_pairs == (("巾", "中"),)
@@ -182,15 +182,16 @@ def test_mixed_omission_and_substitution_is_substitution():
 
 def test_merge_gap_one_equal_char_merges_two_do_not():
     assert MERGE_GAP == 2
-    canon = "甲乙丙丁戊己庚辛壬癸"
-    one = {"A": canon, "B": "甲子丙丑戊己庚辛壬癸"}  # 乙→子, 丁→丑: one 丙 between
+    # Rare characters that form no word, so only the merge gap decides.
+    canon = "丌亍丨丶丿乀乁乂乚乛"
+    one = {"A": canon, "B": "丌木丨水丿乀乁乂乚乛"}  # 亍→木, 丶→水: one 丨 between
     sites = collate(canon, one)
     check_sites(canon, one, sites)
-    assert spans(canon, sites) == [("乙丙丁", {"A": "乙丙丁", "B": "子丙丑"}, "substitution")]
-    two = {"A": canon, "B": "甲子丙丁寅己庚辛壬癸"}  # 乙→子, 戊→寅: 丙丁 between
+    assert spans(canon, sites) == [("亍丨丶", {"A": "亍丨丶", "B": "木丨水"}, "substitution")]
+    two = {"A": canon, "B": "丌木丨丶火乀乁乂乚乛"}  # 亍→木, 丿→火: 丨丶 between
     sites = collate(canon, two)
     check_sites(canon, two, sites)
-    assert [canon[s.start : s.end] for s in sites] == ["乙", "戊"]
+    assert [canon[s.start : s.end] for s in sites] == ["亍", "丿"]
 
 
 def test_differences_of_different_sources_merge():
@@ -198,8 +199,9 @@ def test_differences_of_different_sources_merge():
     readings = {"A": canon, "B": "加快建成制造强国的骨干力量", "C": "加快建设智造强国的骨干力量"}
     sites = collate(canon, readings)
     check_sites(canon, readings, sites)
+    # 设→成 and 制→智 touch; the site grows to the words 建设 and 制造.
     assert spans(canon, sites) == [
-        ("设制", {"A": "设制", "B": "成制", "C": "设智"}, "substitution"),
+        ("建设制造", {"A": "建设制造", "B": "建成制造", "C": "建设智造"}, "substitution"),
     ]
 
 
@@ -243,9 +245,9 @@ def test_as_dict_is_json_ready():
     d = site.as_dict()
     assert json.loads(json.dumps(d, ensure_ascii=False)) == {
         "start": 2,
-        "end": 3,
+        "end": 4,
         "type": "substitution",
-        "readings": {"A": "巾", "B": "中"},
+        "readings": {"A": "巾帼", "B": "中帼"},
         "likely_ocr": True,
         "ocr_pairs": [["巾", "中"]],
     }
@@ -279,7 +281,7 @@ def test_consensus_majority_of_three():
     res = consensus({"004": a, "000": b, "001": b})
     assert res.text == b
     assert spans(res.text, res.sites) == [
-        ("巾", {"000": "巾", "001": "巾", "004": "中"}, "substitution")
+        ("巾帼", {"000": "巾帼", "001": "巾帼", "004": "中帼"}, "substitution")
     ]
     assert res.applied == [] and res.unapplied == []
 
@@ -324,20 +326,22 @@ def _ocr_override():
     res = consensus(readings)
     assert res.text == BASE
     (site,) = res.sites
-    return readings, make_override(res.text, site, "巾")
+    return readings, make_override(res.text, site, "巾帼")
 
 
 def test_override_applied_and_survives_recollation():
     readings, o = _ocr_override()
-    assert o.readings == {"A": "中", "B": "中", "C": "巾"}
-    assert (o.before, o.after, o.position) == ("要加强", "帼工匠培养，充分", 3)
+    assert o.readings == {"A": "中帼", "B": "中帼", "C": "巾帼"}
+    assert (o.before, o.after, o.position) == ("要加强", "工匠培养，充分发", 3)
     res = consensus(readings, overrides=[o])
     assert res.text == FIXED
     assert res.majority_text == BASE
     assert res.applied == [o] and res.unapplied == []
-    assert spans(res.text, res.sites) == [("巾", {"A": "中", "B": "中", "C": "巾"}, "substitution")]
+    assert spans(res.text, res.sites) == [
+        ("巾帼", {"A": "中帼", "B": "中帼", "C": "巾帼"}, "substitution")
+    ]
     # an override recorded from the overridden result keeps working
-    o2 = make_override(res.text, res.sites[0], "巾")
+    o2 = make_override(res.text, res.sites[0], "巾帼")
     again = consensus(readings, overrides=[o2])
     assert again.text == FIXED and again.applied == [o2]
     # stored as JSON, loaded back as a dict
@@ -378,7 +382,7 @@ def test_override_emendation_and_conflict():
     (site,) = consensus(readings).sites
     emend = make_override(BASE, site, "巾帼英雄之")  # typed by the editor
     res = consensus(readings, overrides=[emend])
-    assert res.text == "要加强巾帼英雄之帼工匠培养，充分发挥作用。"
+    assert res.text == "要加强巾帼英雄之工匠培养，充分发挥作用。"
     check_sites(res.text, readings, res.sites)
     # two decisions on one site: the later one wins, the earlier is reported
     res = consensus(readings, overrides=[emend, o])

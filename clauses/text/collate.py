@@ -28,8 +28,19 @@ How sites are built (see :func:`collate`)
 4. Sites whose readings are all non-empty are widened over a neighbouring
    character that recurs inside the site's readings (``互`` in
    ``互相贯通 / 互通 / 互通互转``) -- at most :data:`WORD_SNAP_MAX` per side.
-5. Each site's readings are cut out of each source through that source's
+5. A site inside a word grows to the whole word of the canonical text
+   (jieba's segmentation, via rjieba): ``横 / 纵`` becomes ``横向 / 纵向``.
+6. Each site's readings are cut out of each source through that source's
    alignment; the site is typed (see :func:`classify`).
+
+Sites are typed by :func:`classify` (punctuation > transposition > addition >
+omission > substitution) and substitution sites are checked for OCR
+confusions (:data:`OCR_CONFUSABLE_GROUPS`).
+
+:func:`consensus` builds the canonical text by majority (ties: editor-set
+priority) and applies editors' :class:`Override` decisions, which identify a
+site by what the sources read there, so they survive re-collation and new
+sources; an override whose site is gone is reported, never dropped.
 
 Everything is sorted by siglum internally: no result depends on the insertion
 order of a dict.
@@ -43,6 +54,8 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+
+import rjieba
 
 __all__ = [
     "MERGE_GAP",
@@ -554,7 +567,7 @@ def ocr_pairs(canonical_reading: str, reading: str) -> tuple[tuple[str, str], ..
     if len(reading) != len(canonical_reading) or reading == canonical_reading:
         return None
     pairs = []
-    for x, y in zip(canonical_reading, reading):
+    for x, y in zip(canonical_reading, reading, strict=True):
         if x != y:
             if frozenset((x, y)) not in OCR_CONFUSABLE_PAIRS:
                 return None
@@ -673,6 +686,50 @@ def _snap(canonical: str, spans: list[list[int]], aligns, sigla) -> list[list[in
     return _merge([(s, e) for s, e in out])
 
 
+def _straddling_words(text: str) -> dict[int, tuple[int, int]]:
+    """For each position p between two characters, the shortest word of the
+    text that straddles it (starts before p, ends after p), as (start, end).
+
+    Words come from jieba's search mode (横向, 发展 and 横向发展), so the
+    finest word wins.
+    """
+    best: dict[int, tuple[int, int]] = {}
+    for _, a, b in rjieba.tokenize(text, mode="search"):
+        for p in range(a + 1, b):
+            if p not in best or b - a < best[p][1] - best[p][0]:
+                best[p] = (a, b)
+    return best
+
+
+def _snap_to_words(canonical: str, spans: list[list[int]], aligns, sigla) -> list[list[int]]:
+    """Step 5: a site inside a word grows to the whole word, as a reader sees it.
+
+    Only sites whose every reading is non-empty (a changed word, not an
+    omission or an addition) grow, by at most :data:`WORD_SNAP_MAX` characters
+    a side, to the shortest word of the canonical text (jieba) that straddles
+    their edge: ``横 / 纵`` becomes ``横向 / 纵向``. Growing over text every
+    source shares keeps every reading exact.
+    """
+    if not spans:
+        return spans
+    words = None
+    n = len(canonical)
+    out: list[list[int]] = []
+    for idx, (s, e) in enumerate(spans):
+        if e > s and all(_cut_all(aligns, sigla, s, e).values()):
+            if words is None:
+                words = _straddling_words(canonical)
+            lo_lim = out[-1][1] if out else 0
+            hi_lim = spans[idx + 1][0] if idx + 1 < len(spans) else n
+            left, right = words.get(s), words.get(e)
+            if left and s - left[0] <= WORD_SNAP_MAX and left[0] >= lo_lim:
+                s = left[0]
+            if right and right[1] - e <= WORD_SNAP_MAX and right[1] <= hi_lim:
+                e = right[1]
+        out.append([s, e])
+    return _merge([(s, e) for s, e in out])
+
+
 def _wordish(ch: str) -> bool:
     return not (is_punctuation(ch) or ch.isspace())
 
@@ -687,7 +744,9 @@ def _sites(
         intervals.extend(al.touched())
     if not intervals:
         return [], aligns
-    spans = _snap(canonical, _merge(intervals), aligns, sigla)
+    spans = _snap_to_words(
+        canonical, _snap(canonical, _merge(intervals), aligns, sigla), aligns, sigla
+    )
     sites = [_make_site(canonical, s, e, _cut_all(aligns, sigla, s, e)) for s, e in spans]
     return sites, aligns
 
@@ -872,6 +931,18 @@ def _override_span(
     return min(candidates, key=rank)
 
 
+def _spans_clash(x: tuple[int, int], y: tuple[int, int]) -> bool:
+    """Do two canonical spans (possibly empty insertion points) overlap?"""
+    (a, b), (c, d) = x, y
+    if a < d and c < b:
+        return True
+    if a == b:
+        return c <= a <= d
+    if c == d:
+        return a <= c <= b
+    return False
+
+
 def _apply_overrides(text: str, readings: Mapping[str, str], ovs: list[Override]):
     cache: dict = {}
     claims: list[tuple[int, int, int]] = []  # (start, end, index in ovs)
@@ -885,13 +956,7 @@ def _apply_overrides(text: str, readings: Mapping[str, str], ovs: list[Override]
         # later decisions win over earlier ones that claim an overlapping span
         keep = []
         for c in claims:
-            overlap = (
-                c[0] < q
-                and p < c[1]
-                or (c[0], c[1]) == (p, q)
-                or (p == q and c[0] <= p <= c[1])
-                or (c[0] == c[1] and p <= c[0] <= q)
-            )
+            overlap = _spans_clash((c[0], c[1]), (p, q))
             if overlap:
                 unapplied_idx.add(c[2])
             else:
