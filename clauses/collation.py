@@ -132,7 +132,10 @@ def _override_key(o: engine.Override) -> tuple:
 
 
 def _decision_for(text: str, site, applied, by_override) -> SiteDecision | None:
-    """The applied decision whose site this is: same readings, canonical = its text."""
+    """The applied decision whose site this is: same readings, canonical = its text;
+    else the one whose decided span the site covers. Collated against the new text,
+    a site may be drawn wider or narrower than the decision's (学校 → 职业学校 after
+    choosing 院校, 和谐 → 谐 after choosing 和行业)."""
     for o in applied:
         common = set(o.readings) & set(site.readings)
         if (
@@ -141,7 +144,48 @@ def _decision_for(text: str, site, applied, by_override) -> SiteDecision | None:
             and text[site.start : site.end] == o.text
         ):
             return by_override.get(_override_key(o))
+    for o in applied:
+        start = _decided_start(text, o)
+        if start is not None and _overlaps(site.start, site.end, start, start + len(o.text)):
+            return by_override.get(_override_key(o))
     return None
+
+
+def _decided_start(text: str, o: engine.Override) -> int | None:
+    """Where an applied decision's text stands in ``text``: the occurrence with the
+    longest recorded context around it, then the nearest to where it was decided."""
+    best, best_rank = None, None
+    start = text.find(o.text)
+    while start >= 0:
+        end = start + len(o.text)
+        context = _common_suffix(text[:start], o.before) + _common_prefix(text[end:], o.after)
+        rank = (-context, abs(start - o.position) if o.position >= 0 else 0)
+        if best_rank is None or rank < best_rank:
+            best, best_rank = start, rank
+        start = text.find(o.text, start + 1) if start < len(text) else -1
+    return best
+
+
+def _common_suffix(x: str, y: str) -> int:
+    n = 0
+    while n < len(x) and n < len(y) and x[-1 - n] == y[-1 - n]:
+        n += 1
+    return n
+
+
+def _common_prefix(x: str, y: str) -> int:
+    n = 0
+    while n < len(x) and n < len(y) and x[n] == y[n]:
+        n += 1
+    return n
+
+
+def _overlaps(a: int, b: int, c: int, d: int) -> bool:
+    """Do spans [a, b) and [c, d) meet? An empty span (an insertion point, a
+    deletion) meets the spans it touches."""
+    if a == b or c == d:
+        return c <= b and a <= d
+    return a < d and c < b
 
 
 @transaction.atomic
@@ -154,6 +198,9 @@ def decide(site: VariantSite, action: str, text: str, reason: str, user) -> Site
     earlier one, which stays in the record, inactive.
     """
     unit = Unit.objects.select_for_update().get(pk=site.unit_id)
+    # Read the site again under the unit's lock: a decision that landed in
+    # between re-collated the unit, and this site may be gone or changed.
+    site = VariantSite.objects.get(pk=site.pk)
     if action == SiteDecision.Action.KEEP:
         text = site.canonical_reading
     elif action == SiteDecision.Action.CHOOSE and text not in site.readings.values():
@@ -184,5 +231,5 @@ def set_priority(document, sigla: list[str], user=None) -> CollationStats:
         Unit.objects.filter(document=document).in_order(),
         cause=CanonicalChange.Cause.PRIORITY,
         user=user,
-        reason="source priority: " + " > ".join(sigla),
+        reason=" > ".join(sigla),  # shown after the cause: “source priority · B > A”
     )

@@ -1,10 +1,12 @@
 """The import form: a file or pasted text, the document, the source's metadata."""
 
+import re
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from .models import Document, Source
+from .models import Document, SiteDecision, Source, VariantSite
 
 
 class ImportForm(forms.Form):
@@ -57,3 +59,83 @@ class ImportForm(forms.Form):
         else:
             raise forms.ValidationError(_("Choose a file or paste the text of the copy."))
         return cleaned
+
+
+class DecisionForm(forms.Form):
+    """An editor's decision at one variant site (see clauses.collation.decide).
+
+    ``choose`` of the reading that is already canonical is recorded as
+    ``keep``: it is the same decision.
+    """
+
+    action = forms.ChoiceField(label=_("Decision"), choices=SiteDecision.Action.choices)
+    text = forms.CharField(label=_("Text"), required=False, strip=False, max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=2000, widget=forms.TextInput()
+    )
+
+    def __init__(self, *args, site: VariantSite, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        text = cleaned.get("text") or ""
+        reason = cleaned.get("reason") or ""
+        if action == SiteDecision.Action.KEEP:
+            text = self.site.canonical_reading
+        elif action == SiteDecision.Action.CHOOSE:
+            if text not in self.site.readings.values():
+                self.add_error("text", _("Choose one of the readings at this site."))
+            elif text == self.site.canonical_reading:
+                action = SiteDecision.Action.KEEP
+        elif action == SiteDecision.Action.EMEND:
+            text = text.strip()
+            if "\n" in text or "\r" in text:
+                self.add_error("text", _("An emendation is one line of text."))
+            if not reason:
+                self.add_error("reason", _("Give a reason for the emendation."))
+        cleaned.update(action=action, text=text, reason=reason)
+        return cleaned
+
+
+PRIORITY_SEPARATORS = re.compile(r"[\s,，、;；>＞]+")
+
+
+class PriorityForm(forms.Form):
+    """The document's sources in tie-breaking order: every siglum exactly once."""
+
+    order = forms.CharField(
+        label=_("Sources, the most trusted first"),
+        max_length=200,
+        help_text=_("Every siglum once, e.g. “A C B D”."),
+    )
+
+    def __init__(self, *args, sigla: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sigla = list(sigla)
+        self.fields["order"].initial = " ".join(self.sigla)
+
+    def clean_order(self) -> list[str]:
+        by_upper = {s.upper(): s for s in self.sigla}
+        tokens = [t for t in PRIORITY_SEPARATORS.split(self.cleaned_data["order"]) if t]
+        order = [t if t in self.sigla else by_upper.get(t.upper(), t) for t in tokens]
+        unknown = [t for t in order if t not in self.sigla]
+        if unknown:
+            raise forms.ValidationError(
+                _("Not a siglum of this document: %(sigla)s.") % {"sigla": " ".join(unknown)}
+            )
+        repeated = sorted({t for t in order if order.count(t) > 1})
+        if repeated:
+            raise forms.ValidationError(
+                _("Give each siglum once: %(sigla)s appears more than once.")
+                % {"sigla": " ".join(repeated)}
+            )
+        missing = [s for s in self.sigla if s not in order]
+        if missing:
+            raise forms.ValidationError(
+                _("Every source needs a place: %(sigla)s is missing.")
+                % {"sigla": " ".join(missing)}
+            )
+        return order

@@ -263,7 +263,7 @@ def import_source(
             units_for_readings,
             cause=CanonicalChange.Cause.IMPORT,
             user=user,
-            reason=f"import of source {source.siglum}",
+            reason=source.siglum,  # shown after the cause: “import · B”
         )
     return ImportResult(source, created, similarity, len(new_units))
 

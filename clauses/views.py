@@ -66,29 +66,6 @@ def document(request, slug):
 
 
 @require_GET
-def unit(request, slug, key):
-    doc = get_object_or_404(Document, slug=slug)
-    the_unit = get_object_or_404(Unit, document=doc, key=key)
-    readings = list(
-        the_unit.readings.select_related("source").order_by("source__priority", "source__siglum")
-    )
-    siblings = list(doc.units.in_order().only("key", "order"))
-    index = next(i for i, u in enumerate(siblings) if u.pk == the_unit.pk)
-    return render(
-        request,
-        "clauses/unit.html",
-        {
-            "document": doc,
-            "unit": the_unit,
-            "readings": readings,
-            "previous": siblings[index - 1] if index else None,
-            "next": siblings[index + 1] if index + 1 < len(siblings) else None,
-            "permalink": request.build_absolute_uri(the_unit.get_absolute_url()),
-        },
-    )
-
-
-@require_GET
 def source(request, slug, siglum):
     the_source = get_object_or_404(
         Source.objects.select_related("document").defer("original"),

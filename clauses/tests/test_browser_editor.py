@@ -1,0 +1,84 @@
+"""The editors' pages in a real browser: deciding in the queue (htmx and without
+JavaScript), emending on the unit page, copying the citation."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from clauses.models import SiteDecision, Unit
+from conftest import sign_in
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+QUEUE = "/documents/2024-yijian/queue/"
+
+
+@pytest.fixture
+def editor():
+    return User.objects.create_user("editor", password="secret-pw-1", is_staff=True)
+
+
+def test_deciding_in_the_queue_swaps_the_units_rows(page, artifacts, editor):
+    sign_in(page, "editor", "secret-pw-1")
+    page.goto(page.base + QUEUE + "?state=open")
+    rows = page.locator("#q-c13 tr.queue-row")
+    count = rows.count()
+    assert count >= 3
+    first = rows.first
+    first.locator(".decide-choose input[name=reason]").fill("辽源日报为正式转载")
+    first.locator("button.btn-reading:not(.is-canonical)").first.click()
+    notice = page.locator("#q-c13 .notice-row")
+    notice.wait_for()
+    assert "纵" in notice.inner_text()
+    # The decided site left the "open" list; the counts were redrawn.
+    assert page.locator("#q-c13 tr.queue-row").count() == count - 1
+    assert "1" in page.locator('#queue-facets a[href*="state=decided"] .count').inner_text()
+    page.screenshot(path=str(artifacts / "editor-queue-decided.png"))
+    decision = SiteDecision.objects.get()
+    assert decision.reason == "辽源日报为正式转载" and decision.decided_by == editor
+    assert "纵" in Unit.objects.get(key="c13", document__slug="2024-yijian").canonical[:10]
+
+    # Another site of the same unit right away: its row was redrawn with its new id.
+    page.locator("#q-c13 tr.queue-row").first.locator("button.btn-reading.is-canonical").click()
+    page.wait_for_function(
+        f"document.querySelectorAll('#q-c13 tr.queue-row').length === {count - 2}"
+    )
+    assert SiteDecision.objects.filter(active=True).count() == 2
+
+
+def test_deciding_without_javascript_posts_and_comes_back(browser, live_server, editor, page):
+    context = browser.new_context(locale="zh-CN", java_script_enabled=False)
+    nojs = context.new_page()
+    nojs.base = live_server.url
+    sign_in(nojs, "editor", "secret-pw-1")
+    nojs.goto(nojs.base + QUEUE + "?type=substitution")
+    nojs.locator("#q-c22 tr.queue-row").first.locator(
+        "button.btn-reading:not(.is-canonical)"
+    ).first.click()
+    nojs.wait_for_load_state()
+    assert nojs.url.endswith(QUEUE + "?type=substitution#q-c22")
+    assert "已记录裁定" in nojs.locator(".messages").inner_text()
+    assert nojs.locator("#q-c22 tr.is-decided").count() == 1
+    # The citation is there to select, without the copy button.
+    nojs.goto(nojs.base + "/documents/2024-yijian/u/c22/")
+    assert nojs.locator("#cite").input_value().startswith("中共中央")
+    assert not nojs.locator(".copy-btn").is_visible()
+    context.close()
+
+
+def test_emending_on_the_unit_page_and_copying_the_citation(page, artifacts, editor):
+    sign_in(page, "editor", "secret-pw-1")
+    page.goto(page.base + "/documents/2024-yijian/u/c22/")
+    copy = page.locator(".copy-btn")
+    assert copy.is_visible()
+    copy.click()
+    assert page.locator(".copy-status").inner_text() != ""
+    note = page.locator(".app-note").filter(has_text="OCR").first
+    note.locator("details.emend summary").click()
+    note.locator("details.emend input[name=text]").fill("巾帼")
+    note.locator("details.emend input[name=reason]").fill("OCR 误识，据文意改")
+    note.locator("details.emend button[type=submit]").click()
+    page.locator("#unit-body .flash").wait_for()
+    assert "巾帼" in page.locator(".canonical").inner_text()
+    assert "OCR 误识" in page.locator(".history").inner_text()
+    page.screenshot(path=str(artifacts / "editor-unit-emended.png"), full_page=True)
+    assert SiteDecision.objects.get().action == "emend"
