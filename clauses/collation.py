@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from annotations.anchoring import reanchor_notes
+
 from .models import CanonicalChange, Reading, SiteDecision, Source, Unit, VariantSite
 from .text import collate as engine
 
@@ -120,6 +122,7 @@ def recollate(
                 )
             )
     Unit.objects.bulk_update(changed_units, ["canonical"])
+    reanchor_notes(changed_units)  # span notes follow their quote, or are orphaned
     CanonicalChange.objects.bulk_create(changes)
     SiteDecision.objects.bulk_update(changed_decisions, ["applied"])
     VariantSite.objects.bulk_create(new_sites)

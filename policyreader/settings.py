@@ -52,6 +52,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_SOURCE_BYTES + 256 * 1024, 2_621_440)
 # Whether visitors who are not signed in may read documents.
 ANONYMOUS_READ = env_bool("ANONYMOUS_READ", True)
 
+# Longest note (Markdown) or flag comment, in characters; the API answers 400 above it.
+ANNOTATION_BODY_MAX_CHARS = env_int("ANNOTATION_BODY_MAX_CHARS", 20_000, minimum=100)
+# Annotations per page of the Web Annotation container (/annotations/).
+ANNOTATION_PAGE_SIZE = env_int("ANNOTATION_PAGE_SIZE", 200, minimum=1)
+
 # --- Applications -----------------------------------------------------------
 
 INSTALLED_APPS = [
@@ -74,6 +79,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # With ANONYMOUS_READ off, anonymous visitors are sent to the sign-in page.
+    "annotations.middleware.ReadingRequiresSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
