@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+
+from annotations.roles import role_required
 
 from .export import document_export
 from .forms import ImportForm
@@ -101,7 +102,7 @@ def export_json(request, slug):
     return JsonResponse(document_export(doc), json_dumps_params={"ensure_ascii": False})
 
 
-@staff_member_required
+@role_required("editor")
 @require_http_methods(["GET", "POST"])
 def import_view(request):
     """Editors import a copy: upload or paste, pick the document or take the proposal.

@@ -1,7 +1,7 @@
 """Editors' pages: a unit with its apparatus and decisions, the discrepancy queue,
 source priority.
 
-Every write view checks ``is_staff`` on the server, takes POST only and is
+Every write view checks the ``editor`` role on the server, takes POST only and is
 CSRF-protected (the middleware). A decision or a new priority re-collates
 (``clauses.collation``): variant sites are rebuilt with new ids, so the queue
 swaps a whole unit's rows after a decision, never one row alone.
@@ -32,6 +32,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from annotations.roles import has_role
+
 from .apparatus import apparatus_note, canonical_segments, grouped_readings, source_segments
 from .collation import decide, priority_order, set_priority
 from .forms import DecisionForm, PriorityForm
@@ -48,7 +50,7 @@ HISTORY_CONTEXT = 8  # equal characters kept on each side of a change in the his
 
 
 def editor_required(view):
-    """Editors only (``is_staff`` for now): others signed in get 403, anonymous
+    """Editors only (the ``editor`` role): others signed in get 403, anonymous
     visitors go to the sign-in page (a full-page redirect under htmx)."""
 
     @wraps(view)
@@ -59,7 +61,7 @@ def editor_required(view):
             if request.htmx:
                 return HttpResponseClientRedirect(response.url)
             return response
-        if not request.user.is_staff:
+        if not has_role(request.user, "editor"):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

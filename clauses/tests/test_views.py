@@ -137,3 +137,20 @@ def test_post_without_csrf_token_is_refused(staff):
     strict = Client(enforce_csrf_checks=True)
     strict.force_login(staff)
     assert strict.post("/import/", {"text": "x"}).status_code == 403
+
+
+def test_editor_role_not_staff_may_import_and_annotator_may_not(client):
+    from django.contrib.auth.models import Group
+
+    annotator = User.objects.create_user("ann", password="pw")
+    annotator.groups.add(Group.objects.get(name="annotator"))
+    client.force_login(annotator)
+    assert client.get("/import/").status_code == 302
+    assert client.get(OPINION + "queue/").status_code == 403
+
+    editor = User.objects.create_user("ed", password="pw")
+    editor.groups.add(Group.objects.get(name="editor"))
+    client.force_login(editor)
+    assert client.get("/import/").status_code == 200
+    assert client.get(OPINION + "queue/").status_code == 200
+    assert 'href="/import/"' in client.get("/").content.decode()
