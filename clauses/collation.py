@@ -161,26 +161,14 @@ def _decided_start(text: str, o: engine.Override) -> int | None:
     start = text.find(o.text)
     while start >= 0:
         end = start + len(o.text)
-        context = _common_suffix(text[:start], o.before) + _common_prefix(text[end:], o.after)
+        context = engine.common_suffix(text[:start], o.before) + engine.common_prefix(
+            text[end:], o.after
+        )
         rank = (-context, abs(start - o.position) if o.position >= 0 else 0)
         if best_rank is None or rank < best_rank:
             best, best_rank = start, rank
         start = text.find(o.text, start + 1) if start < len(text) else -1
     return best
-
-
-def _common_suffix(x: str, y: str) -> int:
-    n = 0
-    while n < len(x) and n < len(y) and x[-1 - n] == y[-1 - n]:
-        n += 1
-    return n
-
-
-def _common_prefix(x: str, y: str) -> int:
-    n = 0
-    while n < len(x) and n < len(y) and x[n] == y[n]:
-        n += 1
-    return n
 
 
 def _overlaps(a: int, b: int, c: int, d: int) -> bool:

@@ -864,14 +864,16 @@ def consensus(
     )
 
 
-def _common_suffix(x: str, y: str) -> int:
+def common_suffix(x: str, y: str) -> int:
+    """Length of the longest common suffix of x and y."""
     n = 0
     while n < len(x) and n < len(y) and x[-1 - n] == y[-1 - n]:
         n += 1
     return n
 
 
-def _common_prefix(x: str, y: str) -> int:
+def common_prefix(x: str, y: str) -> int:
+    """Length of the longest common prefix of x and y."""
     n = 0
     while n < len(x) and n < len(y) and x[n] == y[n]:
         n += 1
@@ -922,7 +924,7 @@ def _override_span(
 
     def score(span):
         p, q = span
-        return _common_suffix(text[:p], o.before) + _common_prefix(text[q:], o.after)
+        return common_suffix(text[:p], o.before) + common_prefix(text[q:], o.after)
 
     def rank(span):
         far = abs(span[0] - o.position) if o.position >= 0 else 0
