@@ -8,11 +8,21 @@ One view, ``read``, for ``/documents/<slug>/read/``. Query parameters:
   instead of the parallel columns;
 - ``orig=1``: each copy as printed (``label_raw + raw``) instead of normalized;
 - ``punct=0``: hide punctuation-only differences;
-- ``diff=1``: only the units where a shown copy differs.
+- ``diff=1``: only the units where a shown copy differs;
+- ``notes=mine|shared``: which readers' notes to count and highlight
+  (default: all the user may read; signed-in users only).
 
 It runs a fixed number of SQL queries (document, sources, units, readings,
-sites) whatever the size of the document, and groups in Python. With htmx it
-renders only the ``body`` fragment of ``clauses/read.html``.
+sites, the notes the user may read) whatever the size of the document, plus
+the session, the user and their roles when signed in, and groups in Python.
+With htmx it renders only the ``body`` fragment of ``clauses/read.html``.
+
+Notes: each row has the count of its unit's notes and a link to the unit's
+notes panel (loaded beside the table by htmx); span notes are highlighted
+in the canonical text (``mark.an-span``, nested inside the site spans). The
+canonical text of a row is an element whose text is exactly the unit's
+canonical text (site numbers and gap glyphs are CSS), so a selection in it
+anchors a new note (``static/js/annotations.js``).
 """
 
 from __future__ import annotations
@@ -24,18 +34,24 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
-from django.utils.translation import npgettext, pgettext
+from django.utils.translation import gettext, npgettext, pgettext
 from django.views.decorators.http import require_GET
+
+from annotations.models import Note
+from annotations.roles import has_role
 
 from .apparatus import apparatus_note, canonical_segments, source_segments
 from .models import Document, Reading, Unit, VariantSite
 
 MAX_COLUMNS = 4
+NOTE_FILTERS = ("all", "mine", "shared")
 # Overview shades: a unit's disagreement score (characters that differ, summed
 # over the shown copies) from which each shade step starts.
 SHADE_STEPS = (1, 3, 7, 15)
 _PLACEHOLDER = "999999999"
-GAP = '<span class="gap" aria-hidden="true">‸</span>'  # an empty canonical span: an addition
+# An empty canonical span (a copy adds text there): the caret is CSS, so the
+# canonical element's text stays exactly the canonical text.
+GAP = '<span class="gap" aria-hidden="true"></span>'
 OMITTED = '<span class="gap" aria-hidden="true">∧</span>'  # a copy leaves the text out
 
 
@@ -85,6 +101,26 @@ def _choose_sources(requested: list[str], sources: list) -> tuple[list, list[str
     return [s for s in sources if s.siglum in wanted], notes
 
 
+def _visible_notes(user, document, which: str) -> tuple[dict, dict]:
+    """One query: per unit id, the number of top-level notes ``user`` may read
+    (narrowed by ``which``) and the anchored spans among them as (start, end, id)."""
+    counts: dict[int, int] = {}
+    spans: dict[int, list[tuple[int, int, int]]] = {}
+    rows = (
+        Note.objects.visible_to(user)
+        .of_document(document)
+        .top_level()
+        .matching(which, user)
+        .order_by("start", "pk")
+        .values_list("unit_id", "pk", "start", "end", "orphaned", "exact")
+    )
+    for unit_id, pk, start, end, orphaned, exact in rows:
+        counts[unit_id] = counts.get(unit_id, 0) + 1
+        if exact and not orphaned and start is not None and end is not None and start < end:
+            spans.setdefault(unit_id, []).append((start, end, pk))
+    return counts, spans
+
+
 def _query(params: dict, **changes) -> str:
     merged = {**params, **changes}
     pairs = []
@@ -105,6 +141,13 @@ def read(request, slug):
     hide_punct = get.get("punct") == "0"
     only_diff = get.get("diff") == "1"
     requested = get.getlist("s")
+    user = request.user
+    signed_in = user.is_authenticated
+    note_filter = get.get("notes", "all") if signed_in else "all"
+    if note_filter not in NOTE_FILTERS:
+        note_filter = "all"
+    can_write = has_role(user, "reader")
+    can_annotate = has_role(user, "annotator")
 
     source_qs = (
         document.sources.defer("original") if orig else document.sources.defer("original", "text")
@@ -135,6 +178,7 @@ def read(request, slug):
     sites_by_unit: dict[int, list[VariantSite]] = {}
     for site in VariantSite.objects.filter(unit__document=document).order_by("unit_id", "index"):
         sites_by_unit.setdefault(site.unit_id, []).append(site)
+    note_counts, note_spans = _visible_notes(user, document, note_filter)
 
     labels = mark_labels()
     ocr_label = pgettext("reader", "likely OCR error")
@@ -145,8 +189,11 @@ def read(request, slug):
         "orig": "1" if orig else "",
         "punct": "0" if hide_punct else "",
         "diff": "1" if only_diff else "",
+        "notes": "" if note_filter == "all" else note_filter,
     }
     unit_url = reverse("unit", args=[document.slug, _PLACEHOLDER])
+    notes_url = reverse("annotations:unit_notes", args=[document.slug, _PLACEHOLDER])
+    panel_query = "?" + urlencode({"filter": note_filter})
     all_units_query = _query(params, diff="")
 
     rows = []
@@ -193,7 +240,9 @@ def read(request, slug):
             continue
 
         decided = any(site.decision_id is not None for site in sites)
-        canon = _canonical_html(key, canonical_segments(unit.canonical, sites), info, view)
+        canon = _canonical_html(
+            key, canonical_segments(unit.canonical, sites), info, view, note_spans.get(unit.pk)
+        )
         cells = []
         if view == "parallel":
             for g in shown_sigla:
@@ -211,6 +260,8 @@ def read(request, slug):
             "kind": unit.kind,
             "level": unit.level,
             "url": unit_url.replace(_PLACEHOLDER, key),
+            "notes_url": notes_url.replace(_PLACEHOLDER, key) + panel_query,
+            "nn": note_counts.get(unit.pk, 0),
             "canon": canon,
             "decided": decided,
             "cells": cells,
@@ -233,6 +284,7 @@ def read(request, slug):
             "source": s,
             "siglum": s.siglum,
             "url": s.get_absolute_url(),
+            "errata_url": reverse("annotations:errata", args=[document.slug, s.siglum]),
         }
         for s in shown
     ]
@@ -249,6 +301,7 @@ def read(request, slug):
         for s in all_sources
     ]
     decide_url = reverse("decide_site", args=[document.slug, int(_PLACEHOLDER)])
+    flag_url = reverse("annotations:flag_create", args=[document.slug, int(_PLACEHOLDER)])
 
     context = {
         "document": document,
@@ -269,7 +322,28 @@ def read(request, slug):
         "apparatus_query": _query(params, view="apparatus", orig=""),
         "all_units_query": all_units_query,
         "decide_url": decide_url.replace(_PLACEHOLDER, "{id}"),
+        "flag_url": flag_url.replace(_PLACEHOLDER, "{id}"),
         "hidden_count": len(units) - len(rows),
+        "note_filter": note_filter,
+        "note_filters": [
+            (value, label, _query(params, notes="" if value == "all" else value))
+            for value, label in (
+                ("all", gettext("All")),
+                ("mine", gettext("Mine")),
+                ("shared", gettext("Shared")),
+            )
+        ]
+        if signed_in
+        else [],
+        "anchors_url": reverse("annotations:note_anchors", args=[document.slug]),
+        "can_write": can_write,
+        "can_annotate": can_annotate,
+        "notes_label": gettext("Notes"),
+        # On each row's canonical text: the hooks of static/js/annotations.js.
+        "ctext_attrs": mark_safe(
+            f' data-note-highlights data-select-label="{escape(gettext("Add a note"))}"'
+            + (" data-notes-open" if can_write else "")
+        ),
     }
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx) and not htmx.history_restore_request
@@ -311,15 +385,23 @@ def _overview_html(overview: list[dict], sigla: list[str]) -> str:
     return mark_safe("".join(out))  # every piece is escaped above
 
 
-def _canonical_html(key: str, segments, info: dict, view: str) -> str:
+def _canonical_html(key: str, segments, info: dict, view: str, spans=None) -> str:
     """The canonical text, each shown site's span numbered (linked to its note in
-    the apparatus view). Built here rather than in the template: it is the
-    inner loop of the page."""
+    the apparatus view), span notes highlighted. Built here rather than in the
+    template: it is the inner loop of the page.
+
+    The numbers are ``data-n`` attributes shown by CSS, not text: the element's
+    text is exactly the canonical text, as note anchors need. A note's
+    highlight is cut at the site spans, so the markup nests.
+    """
     out = []
+    pos = 0
     for seg in segments:
         site = seg.site
+        text = _with_notes(seg.text, pos, spans) if spans else escape(seg.text)
+        pos += len(seg.text)
         if site is None or site.pk not in info:
-            out.append(escape(seg.text))
+            out.append(text)
             continue
         n = seg.number
         classes = "cs"
@@ -327,18 +409,35 @@ def _canonical_html(key: str, segments, info: dict, view: str) -> str:
             classes += " cs-decided"
         if not seg.text:
             classes += " cs-empty"
-        text = escape(seg.text) if seg.text else GAP
+            text = GAP
         if view == "apparatus":
             out.append(
                 f'<span class="{classes}" id="s-{key}-{n}">{text}'
-                f'<sup class="sn"><a href="#n-{key}-{n}">{n}</a></sup></span>'
+                f'<sup class="sn"><a href="#n-{key}-{n}" data-n="{n}" aria-label="{n}"></a></sup>'
+                "</span>"
             )
         else:
             out.append(
                 f'<span class="{classes}" id="s-{key}-{n}" title="{escape(info[site.pk]["note"])}">'
-                f'{text}<sup class="sn">{n}</sup></span>'
+                f'{text}<sup class="sn" data-n="{n}"></sup></span>'
             )
     return mark_safe("".join(out))  # every piece is escaped above
+
+
+def _with_notes(text: str, offset: int, spans: list[tuple[int, int, int]]) -> str:
+    """``text`` (at ``offset`` in the canonical text), escaped, the parts under
+    span notes in ``mark.an-span[data-notes="<ids>"]``."""
+    end = offset + len(text)
+    inside = [span for span in spans if span[0] < end and span[1] > offset]
+    if not inside:
+        return escape(text)
+    cuts = sorted({offset, end, *(c for s, e, _pk in inside for c in (s, e) if offset < c < end)})
+    out = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        piece = escape(text[a - offset : b - offset])
+        ids = " ".join(str(pk) for s, e, pk in inside if s <= a and b <= e)
+        out.append(f'<mark class="an-span" data-notes="{ids}">{piece}</mark>' if ids else piece)
+    return "".join(out)
 
 
 def _source_html(unit, sites, siglum: str, info: dict, labels: dict, ocr_label: str) -> str:

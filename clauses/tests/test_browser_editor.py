@@ -3,6 +3,7 @@ JavaScript), emending on the unit page, copying the citation."""
 
 import pytest
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 
 from clauses.models import SiteDecision, Unit
 from conftest import sign_in
@@ -71,7 +72,8 @@ def test_emending_on_the_unit_page_and_copying_the_citation(page, artifacts, edi
     copy = page.locator(".copy-btn")
     assert copy.is_visible()
     copy.click()
-    assert page.locator(".copy-status").inner_text() != ""
+    # The status is written when the clipboard promise settles: wait for it.
+    expect(page.locator(".copy-status")).not_to_have_text("")
     note = page.locator(".app-note").filter(has_text="OCR").first
     note.locator("details.emend summary").click()
     note.locator("details.emend input[name=text]").fill("巾帼")

@@ -6,10 +6,13 @@ readings), so the tests follow the engine rather than guessing its output.
 
 import html as htmllib
 import re
+from html.parser import HTMLParser
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
 
+from annotations.anchoring import anchor_at
+from annotations.models import Note, Visibility
 from clauses.apparatus import apparatus_note
 from clauses.models import Document, Reading, Source, Unit, VariantSite
 
@@ -166,12 +169,13 @@ def test_substitutions_at_c13_are_marked_with_their_note(client):
     hutong = site_where("c13", lambda s: "互相贯通" in s.canonical_reading)
     assert "互通" in hutong.readings["D"] and hutong.readings["D"] != hutong.canonical_reading
     assert mark(hutong, "substitution") + f' data-r="{hutong.readings["D"]}"' in row["D"][1]
-    # The canonical column numbers the site and decorates its span.
+    # The canonical column numbers the site (a CSS number: not part of the
+    # text a selection anchors a note in) and decorates its span.
     canon = row["规范"][1]
     number = hutong.index + 1
     assert (
         f'<span class="cs" id="s-c13-{number}" title="{apparatus_note(hutong, hutong.canonical_reading)}">'
-        f'{hutong.canonical_reading}<sup class="sn">{number}</sup></span>'
+        f'{hutong.canonical_reading}<sup class="sn" data-n="{number}"></sup></span>'
     ) in canon
 
 
@@ -348,7 +352,7 @@ def test_editors_get_the_decision_form_readers_do_not(client, staff):
     assert 'name="action" value="choose"' in form and 'name="text"' in form
     assert 'name="reason"' in form and 'name="next"' in form and 'name="unit"' in form
     assert f'data-action="/documents/{SLUG}/sites/{{id}}/decide/"' in form
-    assert "transcription error" not in html and "转录错误" not in html
+    assert "报告录入错误" in html  # an editor is an annotator too: the flag button
     client.logout()
     assert "rd-decide" not in get(client, READ)
 
@@ -370,9 +374,205 @@ def test_document_page_links_to_the_reader(client):
     assert f'href="{READ}"' in get(client, f"/documents/{SLUG}/")
 
 
+# --- Notes and flags ------------------------------------------------------------------------
+
+
+def user_with(name: str, role: str | None) -> User:
+    user = User.objects.create_user(name, password="pw")
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    return user
+
+
+def add_note(author, key, visibility, body, quote=None) -> Note:
+    u = unit(key)
+    fields = {}
+    if quote:
+        start = u.canonical.index(quote)
+        fields = anchor_at(u.canonical, start, start + len(quote)).as_fields()
+    return Note.objects.create(author=author, unit=u, visibility=visibility, body=body, **fields)
+
+
+def canon_cell(html: str, key: str) -> str:
+    return cells(html, key)["规范"][1]
+
+
+def marked(html: str, key: str) -> dict[str, str]:
+    """{note ids: text} of the highlighted pieces in a unit's canonical text, in order."""
+    found: dict[str, str] = {}
+    for ids, text in re.findall(
+        r'<mark class="an-span" data-notes="([^"]+)">(.*?)</mark>', canon_cell(html, key)
+    ):
+        found[ids] = found.get(ids, "") + htmllib.unescape(text)
+    return found
+
+
+def count_of(html: str, key: str) -> int:
+    match = re.search(rf'data-note-count="{re.escape(key)}"[^>]*>(\d+)<', html)
+    assert match, f"no note count for {key}"
+    return int(match.group(1))
+
+
+class Nesting(HTMLParser):
+    """Fails on markup whose elements do not nest."""
+
+    VOID = {"br", "img", "input", "meta", "link", "hr", "wbr"}
+
+    def __init__(self):
+        super().__init__()
+        self.stack: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.stack and self.stack[-1] == tag, (tag, self.stack)
+        self.stack.pop()
+
+
+@pytest.fixture
+def olga(db):
+    return user_with("olga", "annotator")
+
+
+@pytest.fixture
+def otto(db):
+    return user_with("otto", "annotator")
+
+
+@pytest.fixture
+def some_notes(olga, otto):
+    return {
+        "olga_private": add_note(olga, "c13", Visibility.PRIVATE, "olga 私人", "职业生涯指导计划"),
+        # Over the first site (横向, where B reads 纵向) and beyond it.
+        "olga_shared": add_note(olga, "c13", Visibility.SHARED, "olga 共享", "横向发展"),
+        "otto_private": add_note(otto, "c13", Visibility.PRIVATE, "otto secret", "学历教育"),
+        "otto_public": add_note(otto, "c13", Visibility.PUBLIC, "otto 公开"),
+        "otto_private_c14": add_note(otto, "c14", Visibility.PRIVATE, "otto secret 2"),
+        "otto_shared_c14": add_note(otto, "c14", Visibility.SHARED, "otto 共享", "经济收入"),
+    }
+
+
+def test_note_counts_and_highlights_only_of_notes_the_user_may_read(client, olga, some_notes):
+    n = some_notes
+    client.force_login(olga)
+    for html in (
+        get(client, READ),
+        get(client, READ + "?s=A&s=B", headers={"HX-Request": "true"}),  # the htmx fragment
+    ):
+        # Her own three-of-four on c13 (not otto's private one), otto's shared one on c14.
+        assert count_of(html, "c13") == 3 and count_of(html, "c14") == 1
+        assert count_of(html, "c15") == 0
+        assert marked(html, "c13") == {
+            str(n["olga_shared"].pk): "横向发展",
+            str(n["olga_private"].pk): "职业生涯指导计划",
+        }
+        assert marked(html, "c14") == {str(n["otto_shared_c14"].pk): "经济收入"}
+        for secret in ("otto_private", "otto_private_c14"):
+            assert f'data-notes="{n[secret].pk}"' not in html
+        assert "otto secret" not in html and "olga 私人" not in html  # bodies live in the panel
+        # Marks do not change the text: it is still exactly the canonical text.
+        assert text_of(canon_cell(html, "c13")) == unit("c13").canonical
+
+    # The filter: her notes; shared (and public) ones.
+    html = get(client, READ + "?notes=mine")
+    assert count_of(html, "c13") == 2 and count_of(html, "c14") == 0
+    assert 'data-note-filter="mine"' in html and 'name="notes" value="mine"' in html
+    assert set(marked(html, "c13")) == {str(n["olga_shared"].pk), str(n["olga_private"].pk)}
+    html = get(client, READ + "?notes=shared")
+    assert count_of(html, "c13") == 2 and count_of(html, "c14") == 1
+    assert set(marked(html, "c13")) == {str(n["olga_shared"].pk)}
+    assert count_of(get(client, READ + "?notes=nonsense"), "c13") == 3
+
+    # Otto sees his own private notes, not hers.
+    client.force_login(User.objects.get(username="otto"))
+    html = get(client, READ)
+    assert count_of(html, "c13") == 3 and count_of(html, "c14") == 2
+    assert set(marked(html, "c13")) == {str(n["olga_shared"].pk), str(n["otto_private"].pk)}
+
+    # Nobody signed in: public notes only, and no filter.
+    client.logout()
+    html = get(client, READ)
+    assert count_of(html, "c13") == 1 and count_of(html, "c14") == 0
+    assert marked(html, "c13") == {} and "rd-notefilter" not in html
+    assert count_of(get(client, READ + "?notes=mine"), "c13") == 1
+
+
+def test_a_highlight_nests_inside_the_site_spans(client, olga, some_notes):
+    client.force_login(olga)
+    html = get(client, READ)
+    canon = canon_cell(html, "c13")
+    pk = some_notes["olga_shared"].pk
+    # 横向发展 runs over the end of the site span 横向: cut in two, each piece inside one parent.
+    assert re.search(
+        rf'<span class="cs" id="s-c13-1"[^>]*><mark class="an-span" data-notes="{pk}">横向</mark>'
+        rf'<sup class="sn" data-n="1"></sup></span><mark class="an-span" data-notes="{pk}">发展</mark>',
+        canon,
+    )
+    # The whole body, in both views, nests (the htmx fragment is one element).
+    for view in ("", "?view=apparatus"):
+        parser = Nesting()
+        parser.feed(get(client, READ + view, headers={"HX-Request": "true"}))
+        parser.close()
+        assert parser.stack == []
+
+
+def test_each_row_has_its_notes_link_and_the_canonical_text_the_selection_hooks(client, olga):
+    html = get(client, READ)  # nobody signed in: counts and links, no "add" on selection
+    row = row_of(html, "c13")
+    panel = f"/documents/{SLUG}/u/c13/notes/?filter=all"
+    assert f'href="{panel}" hx-get="{panel}" hx-target="#rd-notes-body"' in row
+    assert 'hx-push-url="false"' in row
+    canon = re.search(r'<span class="rd-ctext"[^>]*>', row).group(0)
+    assert 'data-canonical-unit="c13"' in canon and "data-note-highlights" in canon
+    assert 'data-select-label="添加笔记"' in canon and "data-notes-open" not in canon
+    assert '<aside id="rd-notes"' in html and 'id="rd-notes-body"' in html
+    assert 'href="/static/js/annotations.js"' in html or "js/annotations" in html
+    assert "css/annotations" in html
+
+    client.force_login(olga)
+    html = get(client, READ + "?notes=shared")
+    row = row_of(html, "c13")
+    assert f"/documents/{SLUG}/u/c13/notes/?filter=shared" in row
+    assert "data-notes-open" in row
+    # The apparatus view has the same hooks.
+    html = get(client, READ + "?view=apparatus")
+    section = re.search(r'<section class="rd-unit[^"]*" id="r-c13">.*?</section>', html, re.S)
+    assert 'data-canonical-unit="c13"' in section.group(0)
+    assert f"/documents/{SLUG}/u/c13/notes/?filter=all" in section.group(0)
+
+
+@pytest.mark.parametrize("role", [None, "reader", "annotator", "editor"])
+def test_the_flag_button_is_for_annotators(client, role):
+    if role:
+        client.force_login(user_with(f"u-{role}", role))
+    html = get(client, READ)
+    flag = f'data-url="/documents/{SLUG}/sites/{{id}}/flag/"'
+    if role in ("annotator", "editor"):
+        assert flag in html and 'class="btn rd-flag-link"' in html and "报告录入错误" in html
+        assert 'id="rd-flag-box"' in html
+    else:
+        assert flag not in html and "rd-flag-link" not in html and "报告录入错误" not in html
+
+
+def test_errata_links_on_the_column_headers_the_source_page_and_notes_on_the_unit_page(client):
+    header = re.search(r"<thead>.*?</thead>", get(client, READ), re.S).group(0)
+    for g in "ABCD":
+        assert f'href="/documents/{SLUG}/sources/{g}/errata/"' in header
+    source_page = get(client, f"/documents/{SLUG}/sources/B/")
+    assert f'href="/documents/{SLUG}/sources/B/errata/"' in source_page
+    assert client.get(f"/documents/{SLUG}/sources/B/errata/").status_code == 200
+    assert f'href="/documents/{SLUG}/u/c13/notes/"' in get(client, f"/documents/{SLUG}/u/c13/")
+
+
 # --- Performance ------------------------------------------------------------------------
 
-QUERIES = 5  # document, sources, units, readings, sites
+QUERIES = 6  # document, sources, units, readings, sites, the notes the user may read
+
+
+# Signed in: the session, the user and the user's roles too.
+QUERIES_SIGNED_IN = QUERIES + 3
 
 
 @pytest.mark.parametrize(
@@ -391,3 +591,50 @@ QUERIES = 5  # document, sources, units, readings, sites
 def test_fixed_number_of_queries(client, django_assert_num_queries, url):
     with django_assert_num_queries(QUERIES):
         get(client, url)
+
+
+def _many_notes(authors, n: int) -> None:
+    """``n`` notes spread over the units, authors and visibilities, half of them on spans."""
+    units = list(Unit.objects.filter(document__slug=SLUG).order_by("order"))
+    visibilities = list(Visibility)
+    for i in range(n):
+        u = units[(i * 7) % len(units)]
+        fields = {}
+        if i % 2 and len(u.canonical) > 4:
+            start = i % (len(u.canonical) - 4)
+            fields = anchor_at(u.canonical, start, start + 3).as_fields()
+        Note.objects.create(
+            author=authors[i % len(authors)],
+            unit=u,
+            visibility=visibilities[i % len(visibilities)],
+            body=f"note {i}",
+            **fields,
+        )
+
+
+@pytest.mark.parametrize("role", [None, "reader", "annotator", "editor"])
+@pytest.mark.parametrize(
+    "url,headers",
+    [
+        (READ, {}),
+        (READ + "?notes=mine", {}),
+        (READ + "?notes=shared&s=A&s=B&diff=1", {}),
+        (READ + "?view=apparatus", {}),
+        (READ, {"HX-Request": "true"}),
+    ],
+)
+def test_fixed_number_of_queries_with_notes(
+    client, django_assert_num_queries, role, url, headers, olga, otto
+):
+    if role:
+        client.force_login(user_with(f"u-{role}", role))
+    queries = QUERIES_SIGNED_IN if role else QUERIES
+    with django_assert_num_queries(queries):
+        html = get(client, url, headers=headers)
+    assert "data-notes=" not in html
+    _many_notes([olga, otto, *User.objects.filter(username=f"u-{role}")], 30)
+    with django_assert_num_queries(queries):
+        html = get(client, url, headers=headers)
+    assert "data-notes=" in html  # the notes are there, at no extra query
+    counts = [int(n) for n in re.findall(r"data-note-count=\"[^\"]+\"[^>]*>(\d+)<", html)]
+    assert sum(counts) > 0

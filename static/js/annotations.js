@@ -5,9 +5,13 @@
  *    unit's canonical text: selecting inside it offers "Add a note"; the button
  *    fills the hidden selector fields (exact, prefix, suffix, start, end) of the
  *    new-note form of the panel #notes-panel-<key> and focuses it. Its label is
- *    data-select-label on that element (or on <body>).
+ *    data-select-label on that element (or on <body>). With data-notes-open on
+ *    that element the button is offered before the panel is loaded: clicking it
+ *    dispatches "notes-open" {unit, anchor} (bubbling) from the element, for the
+ *    page to load the panel and fill its form (the reader does).
  *  - The server answers note writes with HX-Trigger-After-Settle "notes-changed"
- *    {unit, count}: every [data-note-count="<key>"] shows the new count.
+ *    {unit, count}: every [data-note-count="<key>"] shows the new count (unless
+ *    it counts a narrower filter: data-note-filter="mine|shared"; the page updates those).
  *  - mark.an-span[data-notes="1 2"] in the text and li.an-note[data-note-id]
  *    in the panel highlight each other; clicking a mark scrolls to its note.
  *  - With data-note-highlights on that element too, its span-note marks follow
@@ -73,7 +77,7 @@
     pending = null;
   }
 
-  function showButton(anchor, key, rect, label) {
+  function showButton(anchor, key, rect, label, container) {
     if (!button) {
       button = document.createElement("button");
       button.type = "button";
@@ -85,6 +89,11 @@
         if (form) {
           fillForm(form, pending.anchor);
           form.scrollIntoView({ block: "nearest" });
+        } else if (pending.container && document.contains(pending.container)) {
+          pending.container.dispatchEvent(new CustomEvent("notes-open", {
+            bubbles: true,
+            detail: { unit: pending.key, anchor: pending.anchor },
+          }));
         }
         hideButton();
       });
@@ -94,7 +103,7 @@
     button.style.left = window.scrollX + rect.left + "px";
     button.style.top = window.scrollY + rect.bottom + 6 + "px";
     button.hidden = false;
-    pending = { anchor: anchor, key: key };
+    pending = { anchor: anchor, key: key, container: container };
   }
 
   function onSelection() {
@@ -106,11 +115,12 @@
     var container = element && element.closest("[data-canonical-unit]");
     if (!container) { hideButton(); return; }
     var key = container.getAttribute("data-canonical-unit");
-    if (!document.querySelector("#notes-panel-" + CSS.escape(key) + " form.an-new")) { hideButton(); return; }
+    if (!document.querySelector("#notes-panel-" + CSS.escape(key) + " form.an-new") &&
+        !container.hasAttribute("data-notes-open")) { hideButton(); return; }
     var anchor = anchorOf(range, container);
     if (!anchor) { hideButton(); return; }
     var label = container.getAttribute("data-select-label") || document.body.getAttribute("data-select-label") || "+";
-    showButton(anchor, key, range.getBoundingClientRect(), label);
+    showButton(anchor, key, range.getBoundingClientRect(), label, container);
   }
 
   document.addEventListener("mouseup", function (e) {
@@ -233,6 +243,8 @@
     var detail = e.detail || {};
     if (detail.unit) {
       document.querySelectorAll('[data-note-count="' + CSS.escape(detail.unit) + '"]').forEach(function (el) {
+        var which = el.getAttribute("data-note-filter");
+        if (which && which !== "all") return;
         el.textContent = String(detail.count);
       });
     }

@@ -1,6 +1,9 @@
-// The reader (clauses/read.html): the mark panel, tooltips kept on screen, and
-// smooth scrolling from the overview strip. Everything works without this
-// file too: tooltips are CSS, the strip cells are #anchors, switches are a form.
+// The reader (clauses/read.html): the mark panel (with an annotator's flag),
+// tooltips kept on screen, smooth scrolling from the overview strip, and the
+// notes side panel. Everything works without this file too: tooltips are CSS,
+// the strip cells are #anchors, switches are a form, the notes buttons are
+// links to each unit's notes page. Selecting text to note it is
+// static/js/annotations.js; this file opens the unit's panel when asked.
 (function () {
   "use strict";
 
@@ -48,6 +51,17 @@
     panel.querySelector(".rd-panel-copy").textContent = head ? head.textContent.trim() : siglum;
     panel.querySelector(".rd-panel-reading").textContent = reading || "〔 〕";
     panel.querySelector(".rd-panel-ocr").hidden = !tip.querySelector(".tip-ocr");
+    var flag = panel.querySelector(".rd-flag");
+    if (flag) {
+      var link = flag.querySelector(".rd-flag-link");
+      link.href = flag.dataset.url.replace("{id}", mark.dataset.site) +
+        "?source=" + encodeURIComponent(siglum);
+      flag.querySelector(".rd-flag-open").hidden = false;
+      document.getElementById("rd-flag-box").textContent = "";
+      var error = flag.querySelector(".an-error");
+      error.textContent = "";
+      error.hidden = true;
+    }
     var form = panel.querySelector(".rd-decide");
     if (form) {
       form.action = form.dataset.action.replace("{id}", mark.dataset.site);
@@ -66,6 +80,17 @@
       openPanel(mark);
       return;
     }
+    var flagLink = event.target.closest(".rd-flag-link");
+    if (flagLink && window.htmx) {
+      event.preventDefault();
+      openFlagForm(flagLink);
+      return;
+    }
+    var noted = event.target.closest("[data-canonical-unit] mark.an-span");
+    if (noted && window.getSelection().isCollapsed) {
+      showNoteOf(noted);
+    }
+    if (event.target.closest(".rd-notes-close")) closeNotes();
     var panel = event.target.closest("#rd-panel");
     if (panel && event.target === panel) panel.close(); // a click on the backdrop
     var cellLink = event.target.closest("a.ov-c");
@@ -85,6 +110,184 @@
       panel._opener.focus();
     }
   }, true);
+
+  /* --- Flag a copy's reading as a transcription error (annotators) -------------- */
+
+  function openFlagForm(link) {
+    var box = document.getElementById("rd-flag-box");
+    htmx.ajax("GET", link.href, { source: link, target: box, swap: "innerHTML" }).then(function () {
+      var input = box.querySelector("input[name=proposed]");
+      if (!input) return;
+      link.closest(".rd-flag-open").hidden = true;
+      input.focus();
+      input.select();
+    });
+  }
+
+  // A site rebuilt since the page was loaded: say so rather than "404".
+  document.addEventListener("htmx:responseError", function (event) {
+    var elt = event.detail.elt;
+    var flag = elt && elt.closest && elt.closest(".rd-flag");
+    if (!flag || !event.detail.xhr || event.detail.xhr.status !== 404) return;
+    var error = flag.querySelector(".an-error");
+    error.textContent = flag.dataset.stale;
+    error.hidden = false;
+  });
+
+  /* --- Notes: the side panel of one unit ------------------------------------------ */
+
+  var side = document.getElementById("rd-notes");
+  var sideBody = document.getElementById("rd-notes-body");
+  var openKey = null;
+  var openPath = null; // the URL the open panel was loaded from (its filter)
+
+  function notesButton(key) {
+    return document.querySelector('.rd-nb[data-unit="' + CSS.escape(key) + '"]');
+  }
+
+  function markActive() {
+    document.querySelectorAll(".rd-nb.is-open").forEach(function (b) {
+      b.classList.remove("is-open");
+      b.removeAttribute("aria-current");
+    });
+    document.querySelectorAll(".rd-notes-active").forEach(function (el) {
+      el.classList.remove("rd-notes-active");
+    });
+    if (!openKey) return;
+    var button = notesButton(openKey);
+    if (button) {
+      button.classList.add("is-open");
+      button.setAttribute("aria-current", "true");
+    }
+    var row = document.getElementById("r-" + openKey);
+    if (row) row.classList.add("rd-notes-active");
+  }
+
+  // Load a unit's panel into the side panel; then() once it is in.
+  function openNotes(key, then) {
+    var button = notesButton(key);
+    if (!button) return;
+    if (!window.htmx) {
+      location.href = button.href;
+      return;
+    }
+    htmx.ajax("GET", button.getAttribute("href"), {
+      source: button, target: sideBody, swap: "innerHTML",
+    }).then(then || function () {});
+  }
+
+  // Opening or closing the panel narrows or widens the table (wide screens):
+  // keep the unit's row where it was on the screen.
+  function keepInPlace(key, change) {
+    var row = key && document.getElementById("r-" + key);
+    var top = row ? row.getBoundingClientRect().top : 0;
+    change();
+    if (row && top > -row.offsetHeight && top < window.innerHeight) {
+      window.scrollBy({ top: row.getBoundingClientRect().top - top, behavior: "instant" });
+    }
+  }
+
+  function closeNotes() {
+    if (!side || side.hidden) return;
+    var key = openKey;
+    keepInPlace(key, function () {
+      side.hidden = true;
+      sideBody.textContent = "";
+      document.body.classList.remove("rd-notes-open");
+    });
+    openKey = null;
+    openPath = null;
+    markActive();
+    var button = key && notesButton(key);
+    if (button) button.focus();
+  }
+
+  if (side) {
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      if (event.detail.target !== sideBody) return;
+      var panel = sideBody.querySelector(".notes-panel");
+      if (!panel) return;
+      var before = side.hidden ? null : openKey;
+      openKey = panel.getAttribute("data-unit");
+      var source = event.detail.requestConfig && event.detail.requestConfig.elt;
+      openPath = source && source.getAttribute ? source.getAttribute("href") : null;
+      var row = document.getElementById("r-" + openKey);
+      var label = row && row.querySelector(".rd-label > a, .unit-label");
+      side.querySelector(".rd-notes-where").textContent = label ? label.textContent.trim() : openKey;
+      keepInPlace(openKey, function () {
+        side.hidden = false;
+        document.body.classList.add("rd-notes-open");
+      });
+      markActive();
+      if (before !== openKey) side.querySelector(".rd-notes-where").focus({ preventScroll: true });
+    });
+    // The table is swapped by the switches: mark the open unit's row again; if
+    // the notes filter changed, load the panel again with it.
+    document.body.addEventListener("htmx:afterSettle", function () {
+      markActive();
+      var button = openKey && notesButton(openKey);
+      if (button && openPath && button.getAttribute("href") !== openPath) {
+        openPath = button.getAttribute("href");
+        openNotes(openKey);
+      }
+    });
+    side.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || event.target.closest("textarea, input, select")) return;
+      closeNotes();
+    });
+
+    // "Add a note" on a selection in a unit whose panel is not open (annotations.js).
+    document.addEventListener("notes-open", function (event) {
+      var key = event.detail.unit;
+      openNotes(key, function () {
+        var form = document.querySelector("#notes-panel-" + CSS.escape(key) + " form.an-new");
+        if (form && window.policyNotes) window.policyNotes.fillForm(form, event.detail.anchor);
+      });
+    });
+
+    // Counts of a narrower filter (mine, shared) after a note is written or deleted.
+    document.body.addEventListener("notes-changed", function (event) {
+      var unit = event.detail && event.detail.unit;
+      if (!unit) return;
+      var counts = document.querySelectorAll('[data-note-count="' + CSS.escape(unit) + '"]');
+      var filtered = Array.prototype.filter.call(counts, function (el) {
+        return (el.getAttribute("data-note-filter") || "all") !== "all";
+      });
+      counts.forEach(zeroCue);
+      if (!filtered.length) return;
+      var url = side.dataset.anchorsUrl + "?filter=" +
+        encodeURIComponent(filtered[0].getAttribute("data-note-filter"));
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) { return response.ok ? response.json() : null; })
+        .then(function (data) {
+          if (!data) return;
+          var of = data.units[unit];
+          filtered.forEach(function (el) {
+            el.textContent = String(of ? of.count : 0);
+            zeroCue(el);
+          });
+        });
+    });
+  }
+
+  function zeroCue(count) {
+    var button = count.closest(".rd-nb");
+    if (button) button.classList.toggle("is-zero", count.textContent.trim() === "0");
+  }
+
+  // A click on a highlighted span opens its unit's notes at its note.
+  function showNoteOf(mark) {
+    var key = mark.closest("[data-canonical-unit]").getAttribute("data-canonical-unit");
+    if (!side || document.getElementById("notes-panel-" + key)) return;
+    var first = (mark.getAttribute("data-notes") || "").split(" ")[0];
+    openNotes(key, function () {
+      var note = document.getElementById("note-" + first);
+      if (!note) return;
+      note.scrollIntoView({ block: "nearest" });
+      note.classList.add("is-active");
+      window.setTimeout(function () { note.classList.remove("is-active"); }, 1600);
+    });
+  }
 
   function flash(row) {
     row.classList.add("rd-flash");
