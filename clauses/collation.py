@@ -17,6 +17,7 @@ from django.db import transaction
 
 from annotations.anchoring import reanchor_notes
 
+from .bulk import update_rows
 from .models import CanonicalChange, Reading, SiteDecision, Source, Unit, VariantSite
 from .text import collate as engine
 
@@ -121,7 +122,7 @@ def recollate(
                     decision=_decision_for(result.text, site, result.applied, by_override),
                 )
             )
-    Unit.objects.bulk_update(changed_units, ["canonical"])
+    update_rows(Unit, ["canonical"], [(u.pk, u.canonical) for u in changed_units])
     reanchor_notes(changed_units)  # span notes follow their quote, or are orphaned
     CanonicalChange.objects.bulk_create(changes)
     SiteDecision.objects.bulk_update(changed_decisions, ["applied"])

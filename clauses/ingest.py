@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
 
+from .bulk import update_rows
 from .collation import recollate
 from .models import CanonicalChange, Document, Reading, Source, Unit
 from .text.align import DOCUMENT_THRESHOLD, AlignUnit, align, merge_order
@@ -275,13 +276,15 @@ def _restructure(document: Document, order: list[str]) -> None:
     heading 1, sub-heading 2, text 3), so a copy that lacks a heading never
     decides where the clauses under that heading belong.
     """
-    units = {u.key: u for u in document.units.all()}
+    units = {u.key: u for u in document.units.only("key", "level", "order", "parent_id")}
     stack: list[Unit] = []
+    changed = []
     for position, key in enumerate(order):
         unit = units[key]
-        unit.order = position
         while stack and stack[-1].level >= unit.level:
             stack.pop()
-        unit.parent = stack[-1] if stack else None
+        parent_id = stack[-1].pk if stack else None
+        if (unit.order, unit.parent_id) != (position, parent_id):
+            changed.append((unit.pk, position, parent_id))
         stack.append(unit)
-    Unit.objects.bulk_update(units.values(), ["order", "parent"])
+    update_rows(Unit, ["order", "parent"], changed)

@@ -189,3 +189,35 @@ def test_locate_prefers_the_document_title_over_a_covering_circular():
     loc = locate(text)
     assert loc.title == "新时期产业工人队伍建设改革方案"
     assert text[loc.start :].startswith("新时期产业工人")
+
+
+def test_damaged_labels_stay_units_with_their_label_as_printed():
+    """OCR damage to a numeral must not end the document or merge two clauses."""
+    text = (
+        "## 中共中央 国务院关于深化产业工人队伍建设改革的意见\n"
+        "（2024劳10月12日）\n"
+        "## 伍、强化思想政治引领，团结引导产业工人坚定不移听党话跟党走\n"
+        "（一）持续强化产业工人队伍思想政治工作。坚持不懈用习近平新时代中国特色社会主义思想凝心铸魂。\n"
+        "（技）加强产业工人队伍党建工作。加强企业党组织建设。\n"
+        "（二劳三）吸引更多青年加入产业工人队伍。加强政策支持和就业指导。\n"
+    )
+    p = prepare(text.encode())
+    assert [(u.key, u.label) for u in p.units] == [
+        ("s?", "伍、"),
+        ("c1", "（一）"),
+        ("c?", "（技）"),
+        ("c?-2", "（二劳三）"),
+    ]
+    assert str(p.date) == "2024-10-12"
+    rules = {r["rule"]: r for r in p.report}
+    assert rules["cut_after_end"]["count"] == 0
+
+
+def test_a_markdown_headline_followed_by_prose_still_ends_the_document():
+    text = (
+        "（一）持续强化产业工人队伍思想政治工作。\n（二）加强产业工人队伍党建工作。\n"
+        "## 龙山区：项目建设如火如荼\n本报讯 今年以来，龙山工业开发区坚持项目为王。\n"
+    )
+    p = prepare(text.encode())
+    assert [u.key for u in p.units] == ["c1", "c2"]
+    assert {r["rule"]: r for r in p.report}["cut_after_end"]["detail"]["reason"] == "unrelated article"

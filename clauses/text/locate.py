@@ -109,10 +109,12 @@ def locate(text: str, markdown_heading_at: set[int] | frozenset = frozenset()) -
         if AGENCY_LINE.match(ln.text):
             end_i, end_reason = i, "agency line"
             break
-        if ln.start in markdown_heading_at and not is_structural(ln.text):
-            end_i, end_reason = i, "unrelated article"
-            break
-        if _is_bare_headline(ln.text) and ends_sentence(lines[i - 1].text):
+        # A headline ends the document only when no structural unit follows
+        # it closely: a heading whose label was damaged ("伍、" for "二、")
+        # is still followed by the document's clauses.
+        headline = ln.start in markdown_heading_at and not is_structural(ln.text)
+        headline = headline or (_is_bare_headline(ln.text) and ends_sentence(lines[i - 1].text))
+        if headline and not any(is_structural(n.text) for n in lines[i + 1 : i + 1 + LOOKAHEAD]):
             end_i, end_reason = i, "unrelated article"
             break
 
@@ -149,6 +151,10 @@ def locate(text: str, markdown_heading_at: set[int] | frozenset = frozenset()) -
             if "关于" in ln.text and is_title(ln.text):
                 loc.issuers = _issuers(ln.text)
     return loc
+
+
+#: How many lines after a headline are searched for the document's structure.
+LOOKAHEAD = 3
 
 
 def _is_prose(text: str) -> bool:

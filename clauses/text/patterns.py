@@ -10,12 +10,21 @@ import re
 NUMERALS = "一二三四五六七八九十"
 
 SECTION_HEADING = re.compile(rf"^([{NUMERALS}]{{1,3}})、")
+# A clause label whose numeral was damaged by OCR: （二劳三） for （二十三）,
+# （技） for （二）. Only taken as a label at the start of a clause-long line
+# (see segment._classify).
+DAMAGED_CLAUSE_LABEL = re.compile(r"^（\s*([\u4e00-\u9fff]{1,4})\s*）\s*")
+# Any short label before 、: a section heading whose numeral was damaged.
+DAMAGED_HEADING = re.compile(r"^([^\s\d，。、；：（）]{1,3})、")
 CLAUSE_LABEL = re.compile(rf"^（\s*([{NUMERALS}]{{1,4}})\s*）\s*")
 ITEM_LABEL = re.compile(r"^(\d{1,2})[.．](?!\d)\s*")
 BULLET = re.compile(r"^——")
 
-DATELINE = re.compile(r"^（?(\d{4})年(\d{1,2})月(\d{1,2})日）?$")
-CONTINUATION = re.compile(rf"（[上下][接转]第?[\d{NUMERALS}]+版）")
+# 年, 月 and 日 may be damaged (（2024劳10月12日）): the digits carry the date.
+DATELINE = re.compile(
+    r"^（?(\d{4})[年\u4e00-\u9fff](\d{1,2})[月\u4e00-\u9fff](\d{1,2})[日\u4e00-\u9fff]）?$"
+)
+CONTINUATION = re.compile(rf"（[上下\u4e00-\u9fff][接转]第?[\d{NUMERALS}]+版）")
 AGENCY_LINE = re.compile(
     r"^(?:据新华社|新华社北京电|（新华社[^）]{0,16}电）|据新华社[^，。]{0,16}电)$"
 )
@@ -26,6 +35,7 @@ TITLE = re.compile(rf"^.{{4,70}}(?:{DOC_TYPES})》?$")
 TERMINAL = "。！？；…"
 CLOSERS = "”’」』）》"
 SENTENCE_PUNCT = re.compile("[。！？；，、：]")
+TERMINAL_PUNCT = re.compile("[。！？；]")
 
 
 def chinese_numeral(s: str) -> int:

@@ -26,8 +26,11 @@ from .locate import Line
 from .patterns import (
     BULLET,
     CLAUSE_LABEL,
+    DAMAGED_CLAUSE_LABEL,
+    DAMAGED_HEADING,
     ITEM_LABEL,
     SECTION_HEADING,
+    TERMINAL_PUNCT,
     chinese_numeral,
     ends_sentence,
 )
@@ -53,14 +56,24 @@ class Segment:
         return self.parts[0][0], self.parts[-1][1]
 
 
-def _classify(line: Line, last_item: int | None) -> tuple[str, str, int | None, int, int]:
+def _classify(
+    line: Line, last_item: int | None, next_line: Line | None
+) -> tuple[str, str, int | None, int, int]:
     """(kind, label, ordinal, level, length of the label in the line)."""
     text = line.text
     if m := SECTION_HEADING.match(text):
         if len(text) <= 60 and "。" not in text:
             return HEADING, f"{m.group(1)}、", chinese_numeral(m.group(1)), 1, m.end()
+    # A heading-shaped line with a label that is no numeral (OCR's 伍、 for
+    # 二、), directly followed by a clause: a section heading, label as printed.
+    if (m := DAMAGED_HEADING.match(text)) and len(text) <= 40 and not TERMINAL_PUNCT.search(text):
+        if next_line is not None and CLAUSE_LABEL.match(next_line.text):
+            return HEADING, m.group(0), None, 1, m.end()
     if m := CLAUSE_LABEL.match(text):
         return CLAUSE, f"（{m.group(1)}）", chinese_numeral(m.group(1)), 3, m.end()
+    # A clause label with a damaged numeral is still a clause, label as printed.
+    if (m := DAMAGED_CLAUSE_LABEL.match(text)) and len(text) > m.end() + 4:
+        return CLAUSE, f"（{m.group(1)}）", None, 3, m.end()
     if m := ITEM_LABEL.match(text):
         n = int(m.group(1))
         # Only a plausible next number is an item label, not "2023." in prose.
@@ -76,8 +89,9 @@ def segment(clean: str, lines: list[Line]) -> tuple[list[Segment], list[RuleResu
     attached = RuleResult("attach_paragraph")
     segments: list[Segment] = []
     last_item: int | None = None
-    for line in lines:
-        kind, label, ordinal, level, label_len = _classify(line, last_item)
+    for i, line in enumerate(lines):
+        next_line = lines[i + 1] if i + 1 < len(lines) else None
+        kind, label, ordinal, level, label_len = _classify(line, last_item, next_line)
         if kind == ITEM and ordinal is not None:
             last_item = ordinal
         if kind == PARAGRAPH and segments:
@@ -116,7 +130,7 @@ def assign_keys(segments: list[Segment]) -> None:
     that lacks a section heading still names them right; clauses numbered
     anew in each section are keyed within their section (s3.c1).
     """
-    clause_numbers = [s.ordinal for s in segments if s.label.startswith("（")]
+    clause_numbers = [s.ordinal for s in segments if s.label.startswith("（") and s.ordinal]
     continuous = all(b > a for a, b in zip(clause_numbers, clause_numbers[1:], strict=False))
     items = [s.ordinal for s in segments if s.kind == ITEM and s.ordinal is not None]
     items_continuous = all(b > a for a, b in zip(items, items[1:], strict=False))
@@ -132,10 +146,13 @@ def assign_keys(segments: list[Segment]) -> None:
 
     for seg in segments:
         if seg.kind == HEADING and seg.level == 1:
-            section, sub = f"s{seg.ordinal}", None
+            # A damaged label has no number: its key says so, and alignment
+            # matches it to the canonical heading by its text.
+            section, sub = (f"s{seg.ordinal}" if seg.ordinal else "s?"), None
             key = holder = section
         elif seg.label.startswith("（"):  # a clause, or a sub-heading with a clause label
-            key = f"c{seg.ordinal}" if continuous else f"{section or 's0'}.c{seg.ordinal}"
+            number = seg.ordinal or "?"  # a damaged label: matched by its text
+            key = f"c{number}" if continuous else f"{section or 's0'}.c{number}"
             holder = key
             if seg.kind == HEADING:
                 sub = key
