@@ -231,7 +231,7 @@ def import_source(
             [m.key if m is not None else None for m in matches],
             [u.key for u in units_for_readings],
         )
-        _restructure(document, order)
+        _restructure([*canonical, *new_units], order)
 
         Reading.objects.bulk_create(
             Reading(
@@ -269,14 +269,14 @@ def import_source(
     return ImportResult(source, created, similarity, len(new_units))
 
 
-def _restructure(document: Document, order: list[str]) -> None:
+def _restructure(units: list[Unit], order: list[str]) -> None:
     """Renumber the units in ``order`` and derive each one's parent from it.
 
     A unit's parent is the nearest unit before it with a lower level (section
     heading 1, sub-heading 2, text 3), so a copy that lacks a heading never
     decides where the clauses under that heading belong.
     """
-    units = {u.key: u for u in document.units.only("key", "level", "order", "parent_id")}
+    units = {u.key: u for u in units}
     stack: list[Unit] = []
     changed = []
     for position, key in enumerate(order):
