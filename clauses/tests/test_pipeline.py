@@ -220,4 +220,6 @@ def test_a_markdown_headline_followed_by_prose_still_ends_the_document():
     )
     p = prepare(text.encode())
     assert [u.key for u in p.units] == ["c1", "c2"]
-    assert {r["rule"]: r for r in p.report}["cut_after_end"]["detail"]["reason"] == "unrelated article"
+    assert {r["rule"]: r for r in p.report}["cut_after_end"]["detail"][
+        "reason"
+    ] == "unrelated article"
