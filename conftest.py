@@ -81,3 +81,30 @@ def sign_in(page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("[type=submit]")
     page.wait_for_load_state()
+
+
+def select_in_canonical(page, start: int, end: int, key: str | None = None) -> None:
+    """Select characters [start, end) of a unit's canonical text, as a mouse
+    would (the first ``[data-canonical-unit]`` element when no key is given)."""
+    page.evaluate(
+        """([key, start, end]) => {
+            const el = document.querySelector(
+                key ? `[data-canonical-unit="${key}"]` : '[data-canonical-unit]');
+            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+            let pos = 0, node, range = document.createRange(), begun = false;
+            while ((node = walker.nextNode())) {
+                const len = node.textContent.length;
+                if (!begun && start < pos + len) {
+                    range.setStart(node, start - pos);
+                    begun = true;
+                }
+                if (begun && end <= pos + len) { range.setEnd(node, end - pos); break; }
+                pos += len;
+            }
+            const sel = window.getSelection();
+            sel.removeAllRanges();
+            sel.addRange(range);
+            document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+        }""",
+        [key, start, end],
+    )

@@ -5,35 +5,13 @@ from playwright.sync_api import expect
 
 from annotations.models import Flag, Note
 from clauses.models import Unit
-from conftest import sign_in
+from conftest import select_in_canonical, sign_in
 
 from .conftest import make_user
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PANEL = "/documents/2024-yijian/u/c13/notes/"
-
-
-def select_in_canonical(page, start: int, end: int) -> None:
-    """Select characters [start, end) of the canonical text, as a mouse would."""
-    page.evaluate(
-        """([start, end]) => {
-            const el = document.querySelector('[data-canonical-unit]');
-            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-            let pos = 0, node, range = document.createRange(), begun = false;
-            while ((node = walker.nextNode())) {
-                const len = node.textContent.length;
-                if (!begun && start < pos + len) { range.setStart(node, start - pos); begun = true; }
-                if (begun && end <= pos + len) { range.setEnd(node, end - pos); break; }
-                pos += len;
-            }
-            const sel = window.getSelection();
-            sel.removeAllRanges();
-            sel.addRange(range);
-            document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
-        }""",
-        [start, end],
-    )
 
 
 def test_select_text_add_edit_and_delete_a_note_in_place(page, artifacts):

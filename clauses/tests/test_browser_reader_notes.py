@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from annotations.anchoring import anchor_at
 from annotations.models import Flag, Note, Visibility
 from clauses.models import Unit, VariantSite
-from conftest import sign_in
+from conftest import select_in_canonical, sign_in
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,28 +40,6 @@ def zong_site() -> VariantSite:
     return next(s for s in c13().sites.order_by("index") if "纵" in s.readings.get("B", ""))
 
 
-def select_in_unit(page, key: str, start: int, end: int) -> None:
-    """Select characters [start, end) of a unit's canonical text, as a mouse would."""
-    page.evaluate(
-        """([key, start, end]) => {
-            const el = document.querySelector(`[data-canonical-unit="${key}"]`);
-            const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-            let pos = 0, node, range = document.createRange(), begun = false;
-            while ((node = walker.nextNode())) {
-                const len = node.textContent.length;
-                if (!begun && start < pos + len) { range.setStart(node, start - pos); begun = true; }
-                if (begun && end <= pos + len) { range.setEnd(node, end - pos); break; }
-                pos += len;
-            }
-            const sel = window.getSelection();
-            sel.removeAllRanges();
-            sel.addRange(range);
-            document.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
-        }""",
-        [key, start, end],
-    )
-
-
 def test_select_text_in_the_reader_add_edit_and_delete_a_note(page, artifacts):
     olga = make_user("olga", "annotator")
     sign_in(page, "olga", "olga-secret-pw-1")
@@ -78,7 +56,7 @@ def test_select_text_in_the_reader_add_edit_and_delete_a_note(page, artifacts):
 
     # 横向发展 runs over the end of the first variant site (横向, B: 纵向).
     start = canonical.index("横向发展")
-    select_in_unit(page, "c13", start, start + 4)
+    select_in_canonical(page, start, start + 4, key="c13")
     button = page.locator(".an-select-button")
     expect(button).to_have_text("添加笔记")
     button.click()
