@@ -7,6 +7,7 @@ everything in one transaction, so a refused or failed import changes nothing.
 
 from __future__ import annotations
 
+import logging
 import re
 import string
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ from .models import CanonicalChange, Document, Reading, Source, Unit
 from .text.align import DOCUMENT_THRESHOLD, AlignUnit, align, merge_order
 from .text.decode import DecodeError
 from .text.pipeline import IngestError, PreparedSource, prepare
+
+logger = logging.getLogger(__name__)
 
 SIGLUM = re.compile(r"^[A-Za-z0-9]{1,4}$")
 DOC_TYPE_SLUGS = {
@@ -78,6 +81,15 @@ def read_prepared(data: bytes) -> PreparedSource:
         return prepare(data)
     except DecodeError as exc:
         raise IngestError(str(exc)) from exc
+    except IngestError:
+        raise
+    except Exception as exc:
+        # A file the pipeline has not met before must still get an answer,
+        # not a server error; the traceback goes to the log for a developer.
+        logger.exception("the text pipeline failed on a %d-byte file", len(data))
+        raise IngestError(
+            "policyreader could not read this file: an unexpected error, which has been logged."
+        ) from exc
 
 
 def _align_units(prepared: PreparedSource) -> list[AlignUnit]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -88,11 +88,6 @@ class UnitQuerySet(models.QuerySet):
     def in_order(self):
         return self.order_by("order")
 
-    def with_readings(self):
-        return self.prefetch_related(
-            Prefetch("readings", queryset=Reading.objects.select_related("source"))
-        )
-
 
 class Unit(models.Model):
     class Kind(models.TextChoices):
@@ -135,7 +130,7 @@ class Reading(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="readings")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="readings")
     text = models.TextField(blank=True)  # normalized, without the label
-    label_raw = models.CharField(max_length=40, blank=True)  # the label exactly as printed
+    label_raw = models.TextField(blank=True)  # the label exactly as printed, glosses and all
     raw_start = models.PositiveIntegerField()  # span of Source.text, without the label
     raw_end = models.PositiveIntegerField()
     position = models.PositiveIntegerField()  # order of the unit in this source
@@ -188,9 +183,6 @@ class SiteDecision(models.Model):
 
 
 class VariantSiteQuerySet(models.QuerySet):
-    def of_document(self, document):
-        return self.filter(unit__document=document)
-
     def for_source(self, siglum: str):
         """Sites where this source differs from the canonical reading."""
         return (

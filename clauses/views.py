@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -19,11 +20,11 @@ from .text.align import DOCUMENT_THRESHOLD
 from .text.pipeline import IngestError
 
 
-def coverage(document: Document, units: list[Unit], sources: list[Source]) -> list[dict]:
-    """Rows of the coverage grid: one per source, a cell per unit (covered or not)."""
-    covered = set(
-        Reading.objects.filter(unit__document=document).values_list("source_id", "unit_id")
-    )
+def coverage(covered: set[tuple[int, int]], units: list[Unit], sources: list[Source]) -> list[dict]:
+    """Rows of the coverage grid: one per source, a cell per unit (covered or not).
+
+    ``covered`` holds the (source id, unit id) pairs that have a reading.
+    """
     return [
         {
             "source": s,
@@ -34,18 +35,30 @@ def coverage(document: Document, units: list[Unit], sources: list[Source]) -> li
     ]
 
 
+def _covered(readings) -> set[tuple[int, int]]:
+    return set(readings.values_list("source_id", "unit_id"))
+
+
 @require_GET
 def home(request):
+    """Every document with its copies and coverage grid: four queries in all."""
     documents = list(Document.objects.with_counts())
+    units: dict[int, list[Unit]] = {d.pk: [] for d in documents}
+    for u in Unit.objects.in_order().only(
+        "key", "label", "kind", "level", "ordinal", "order", "document_id"
+    ):
+        units[u.document_id].append(u)
+    sources: dict[int, list[Source]] = {d.pk: [] for d in documents}
+    for src in Source.objects.defer("original", "text"):
+        sources[src.document_id].append(src)
+    covered = _covered(Reading.objects.all())
     grids = []
     for doc in documents:
-        units = list(
-            doc.units.in_order().only(
-                "key", "label", "kind", "level", "ordinal", "order", "document_id"
-            )
+        for obj in [*units[doc.pk], *sources[doc.pk]]:
+            obj.document = doc  # their links need the slug: no query each
+        grids.append(
+            (doc, sources[doc.pk], units[doc.pk], coverage(covered, units[doc.pk], sources[doc.pk]))
         )
-        sources = list(doc.sources.defer("original", "text"))
-        grids.append((doc, sources, units, coverage(doc, units, sources)))
     return render(request, "clauses/home.html", {"grids": grids})
 
 
@@ -61,7 +74,9 @@ def document(request, slug):
             "document": doc,
             "units": units,
             "sources": sources,
-            "coverage": coverage(doc, units, sources),
+            "coverage": coverage(
+                _covered(Reading.objects.filter(unit__document=doc)), units, sources
+            ),
         },
     )
 
@@ -91,8 +106,9 @@ def source_original(request, slug, siglum):
     """The original file, byte for byte, as it was uploaded."""
     the_source = get_object_or_404(Source, document__slug=slug, siglum=siglum)
     response = HttpResponse(bytes(the_source.original), content_type="application/octet-stream")
+    # RFC 6266 quoting: a Chinese name, or one with quotes, survives the header.
     name = the_source.filename or f"{slug}-{siglum}.txt"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

@@ -530,6 +530,7 @@ def history(request, slug):
     changes = [c for c in changes if c.before]
     for change in changes:
         change.runs = change_runs(change.before, change.after)
+        change.unit.document = doc  # its links need the slug: no query per change
     return render(
         request,
         "clauses/history.html",

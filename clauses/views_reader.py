@@ -28,7 +28,7 @@ anchors a new note (``static/js/annotations.js``).
 from __future__ import annotations
 
 from html import escape
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -259,8 +259,9 @@ def read(request, slug):
             "label": unit.label,
             "kind": unit.kind,
             "level": unit.level,
-            "url": unit_url.replace(_PLACEHOLDER, key),
-            "notes_url": notes_url.replace(_PLACEHOLDER, key) + panel_query,
+            # Keys of damaged labels hold "?": quoted as reverse() would.
+            "url": unit_url.replace(_PLACEHOLDER, quote(key, safe="")),
+            "notes_url": notes_url.replace(_PLACEHOLDER, quote(key, safe="")) + panel_query,
             "nn": note_counts.get(unit.pk, 0),
             "canon": canon,
             "decided": decided,

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from clauses.text.locate import locate
-from clauses.text.patterns import chinese_numeral, to_chinese_numeral
+from clauses.text.patterns import chinese_numeral
 from clauses.text.pipeline import IngestError, prepare
 
 from .seeds import prepared
@@ -21,11 +21,24 @@ def clause_keys(first, last):
     return [f"c{n}" for n in range(first, last + 1)]
 
 
-def test_chinese_numerals_both_ways():
-    for n in range(1, 40):
-        assert chinese_numeral(to_chinese_numeral(n)) == n
-    assert chinese_numeral("二十七") == 27
-    assert to_chinese_numeral(14) == "十四"
+@pytest.mark.parametrize(
+    ("numeral", "value"),
+    [("一", 1), ("九", 9), ("十", 10), ("十三", 13), ("二十", 20), ("二十七", 27), ("九十九", 99)],
+)
+def test_chinese_numerals(numeral, value):
+    assert chinese_numeral(numeral) == value
+
+
+@pytest.mark.parametrize("damaged", ["十十", "一十一十", "一二", "", "二十十"])
+def test_malformed_numerals_are_not_numbers(damaged):
+    assert chinese_numeral(damaged) is None
+
+
+def test_a_malformed_numeral_label_is_a_damaged_label_not_a_crash():
+    p = prepare(
+        "十十、总体要求\n（十一十）坚持以习近平新时代中国特色社会主义思想为指导。\n".encode()
+    )
+    assert [(u.key, u.label) for u in p.units] == [("s?", "十十、"), ("c?", "（十一十）")]
 
 
 def test_000_starts_at_section_two_and_has_every_clause():
@@ -223,3 +236,25 @@ def test_a_markdown_headline_followed_by_prose_still_ends_the_document():
     assert {r["rule"]: r for r in p.report}["cut_after_end"]["detail"][
         "reason"
     ] == "unrelated article"
+
+
+def test_units_of_measure_are_text_not_junk():
+    text = "（一）住房面积（㎡）不低于标准，室温(℃)保持稳定(🚸)，编号(№)。\n（二）其他。\n"
+    p = prepare(text.encode())
+    assert p.units[0].text == "住房面积（㎡）不低于标准，室温（℃）保持稳定，编号（№）。"
+
+
+def test_a_nul_byte_deep_in_a_file_is_refused():
+    from clauses.text.decode import DecodeError
+
+    data = ("（一）加强党建工作。\n" * 3000).encode() + b"\x00" + "（二）其他。\n".encode()
+    with pytest.raises(DecodeError, match="NUL"):
+        prepare(data)
+
+
+def test_thousands_of_new_units_in_one_copy():
+    """The canonical order is built without recursion."""
+    from clauses.text.align import merge_order
+
+    keys = [f"p{i}" for i in range(5000)]
+    assert merge_order([], [None] * 5000, keys) == keys

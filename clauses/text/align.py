@@ -127,13 +127,16 @@ def merge_order(
             anchor = new
         else:
             anchor = matched
-    # Chains: a new unit anchored on another new unit follows it.
+    # Chains: a new unit anchored on another new unit follows it. Walked with
+    # a stack, not recursion: a first copy may bring thousands of new units.
     out: list[str] = []
 
     def emit(key: str | None) -> None:
-        for k in after.get(key, []):
+        stack = list(reversed(after.get(key, [])))
+        while stack:
+            k = stack.pop()
             out.append(k)
-            emit(k)
+            stack.extend(reversed(after.get(k, [])))
 
     emit(None)
     for key in canonical_keys:

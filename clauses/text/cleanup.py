@@ -160,7 +160,18 @@ _PAREN = re.compile(r"[(（]([^()（）\n]{1,12})[)）]")
 
 
 def _is_junk_char(ch: str) -> bool:
-    return unicodedata.category(ch) in ("So", "Sk", "Cs", "Co") or ch in "\ufe0f\ufe0e\u200d "
+    """Emoji and pictographs (and the joiners and selectors that build them).
+
+    Not every symbol: units of measure (㎡, ℃, °) and letterlike signs (№) are
+    text, and stay.
+    """
+    cp = ord(ch)
+    return (
+        0x1F000 <= cp <= 0x1FAFF  # emoji, pictographs, playing cards, mahjong
+        or 0x2600 <= cp <= 0x27BF  # miscellaneous symbols, dingbats
+        or 0x2B00 <= cp <= 0x2BFF  # arrows and shapes used as emoji (⬆, ⭐)
+        or ch in "\ufe0f\ufe0e\u200d\u20e3 "
+    )
 
 
 def remove_junk_parentheticals(mt: MappedText) -> tuple[MappedText, RuleResult]:

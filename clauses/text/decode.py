@@ -83,7 +83,7 @@ def _looks_like_utf16(data: bytes) -> str | None:
 
 
 def _check_text(text: str, encoding: str) -> Decoded:
-    if _CONTROL.search(text, 0, 20000):
+    if _CONTROL.search(text):
         raise DecodeError("The file contains control characters: it is binary, not text.")
     if not text.strip():
         raise DecodeError("The file contains no text, only white space.")
@@ -118,7 +118,7 @@ def decode(data: bytes) -> Decoded:
         except UnicodeDecodeError:
             pass
 
-    if b"\x00" in data[:20000]:
+    if b"\x00" in data:
         raise DecodeError("The file contains NUL bytes: it is binary, not text.")
 
     try:

@@ -38,21 +38,19 @@ SENTENCE_PUNCT = re.compile("[。！？；，、：]")
 TERMINAL_PUNCT = re.compile("[。！？；]")
 
 
-def chinese_numeral(s: str) -> int:
-    """一 → 1, 十 → 10, 十三 → 13, 二十 → 20, 二十七 → 27."""
-    digits = {ch: i for i, ch in enumerate(NUMERALS[:9], start=1)}
-    if "十" not in s:
-        return digits[s] if len(s) == 1 else int("".join(str(digits[c]) for c in s))
-    tens, _, ones = s.partition("十")
-    return (digits[tens] if tens else 1) * 10 + (digits[ones] if ones else 0)
+_NUMERAL = re.compile(r"^(?:([一二三四五六七八九])?(十))?([一二三四五六七八九])?$")
 
 
-def to_chinese_numeral(n: int) -> str:
-    units = "零" + NUMERALS[:9]
-    if n < 10:
-        return units[n]
-    tens, ones = divmod(n, 10)
-    return ("" if tens == 1 else units[tens]) + "十" + ("" if ones == 0 else units[ones])
+def chinese_numeral(s: str) -> int | None:
+    """一 → 1, 十 → 10, 十三 → 13, 二十 → 20, 二十七 → 27; None for what is not
+    a numeral of that form (十十, 一十一十: OCR damage), so the label counts as
+    damaged rather than as a wrong number."""
+    m = _NUMERAL.match(s)
+    if not s or not m or (m.group(1) and not m.group(2)):
+        return None
+    digits = {ch: i for i, ch in enumerate("一二三四五六七八九", start=1)}
+    tens = (digits[m.group(1)] if m.group(1) else 1) if m.group(2) else 0
+    return tens * 10 + (digits[m.group(3)] if m.group(3) else 0)
 
 
 def ends_sentence(text: str) -> bool:

@@ -52,10 +52,6 @@ class PreparedSource:
     units: list[UnitReading]
     report: list[dict] = field(default_factory=list)
 
-    @property
-    def text(self) -> str:
-        return "".join(u.text for u in self.units)
-
 
 _BLANK = re.compile(r"\s+")
 
