@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clauses', '0002_collation'),
+        ("clauses", "0002_collation"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='reading',
-            name='label_raw',
+            model_name="reading",
+            name="label_raw",
             field=models.TextField(blank=True),
         ),
     ]
