@@ -16,9 +16,10 @@ from datetime import date
 from . import cleanup
 from .cleanup import RuleResult
 from .decode import decode
-from .locate import Line, locate, split_lines
-from .patterns import CONTINUATION
-from .segment import Segment, segment
+from .layout import CLEANUP, CUT, FURNITURE, METADATA, READING, TOC, Layout
+from .legacy_layout import find_layout
+from .locate import Line, split_lines
+from .segment import Segment, segment_part
 from .textmap import MappedText
 
 
@@ -37,6 +38,10 @@ class UnitReading:
     raw_start: int  # span of the decoded original, without the label
     raw_end: int
     label_raw: str  # the label as printed
+    parent: str = ""  # key of the enclosing unit in this source ("" at the top)
+    path: tuple[str, ...] = ()  # labels from the top: ("第二章", "第二十三条")
+    part: str = ""  # the part's key: "" main, "cover", "att1" …
+    damaged_label: bool = False  # the label was read from its place in the sequence
 
 
 @dataclass
@@ -51,9 +56,23 @@ class PreparedSource:
     issuers: str
     units: list[UnitReading]
     report: list[dict] = field(default_factory=list)
+    format: str = "text"  # text, html, docx, pdf: what the original bytes were
+    metadata: dict = field(default_factory=dict)  # typed fields, see layout.METADATA_FIELDS
+    # Every region of ``original``: {"kind", "name", "start", "end"}, raw
+    # offsets (0-based characters of ``original``, end exclusive), in order.
+    regions: list[dict] = field(default_factory=list)
+    # Where the file's Han characters went: {"han": {kind: n, ..., "total": n},
+    # "kept": share of non-furniture Han in readings + metadata (0..1)}.
+    accounting: dict = field(default_factory=dict)
+    schemes: dict = field(default_factory=dict)  # part key -> name of the scheme chosen
 
 
 _BLANK = re.compile(r"\s+")
+_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]+")
+
+#: Below this share of the file's non-furniture Han characters in readings and
+#: metadata, an import asks before it goes through (issue 7).
+KEPT_THRESHOLD = 0.9
 
 
 def _visible_length(text: str) -> int:
@@ -61,6 +80,13 @@ def _visible_length(text: str) -> int:
 
 
 def prepare(data: bytes) -> PreparedSource:
+    """Run every stage on ``data``: decode → normalize → find regions → segment.
+
+    Returns a ``PreparedSource``. Raises ``IngestError`` (or ``DecodeError``)
+    with a message for a person when the bytes are no text or the text is no
+    document; never returns a source that silently lost text: every
+    character of the decoded file is accounted for in ``regions``.
+    """
     decoded = decode(data)
     original = decoded.text
     report: list[RuleResult] = []
@@ -70,6 +96,7 @@ def prepare(data: bytes) -> PreparedSource:
     decode_result.detail = {"encoding": decoded.encoding, "bytes": len(data)}
     report.append(decode_result)
 
+    # Stage 2: normalize, character by character.
     mt = MappedText.identity(original)
     script = cleanup.detect_script(original)
     for rule in cleanup.CHARACTER_RULES:
@@ -79,67 +106,217 @@ def prepare(data: bytes) -> PreparedSource:
         mt, result = rule(mt)
         report.append(result)
 
-    md_lines = _markdown_heading_lines(mt, original)
-    loc = locate(mt.text, md_lines)
-    if loc is None:
+    # Stage 3: regions.
+    md_lines = frozenset(_markdown_heading_lines(mt, original))
+    layout = find_layout(mt.text, md_lines)
+    report += _region_results(mt.text, layout)
+
+    # Stage 4: segment each part by the scheme that explains it best.
+    units: list[UnitReading] = []
+    schemes: dict[str, str] = {}
+    accountant = _Accountant(original)
+    for span in layout.spans:
+        accountant.mark_clean(mt, span.start, span.end, span.kind, span.name)
+    for part in layout.parts:
+        if not part.lines:
+            continue
+        part_mt = _keep_only(mt, part.lines)
+        part_mt, spaces = cleanup.remove_spaces_between_chinese(part_mt)
+        report.append(spaces)
+        lines = split_lines(part_mt.text)
+        best, tried = segment_part(part_mt.text, lines)
+        if best.explained == 0 and part.role == "main" and not _is_document(layout):
+            raise IngestError(
+                "No document structure found: no scheme explains this text "
+                f"({_scheme_figures(tried)} of {len(lines)} lines labelled), and it has no "
+                "title, document number or issuing body. Is this a policy document?"
+            )
+        schemes[part.key] = best.scheme.name
+        scheme_result = RuleResult("segment_by_scheme", count=len(best.segments))
+        scheme_result.detail = {
+            "part": part.key or "main",
+            "role": part.role,
+            "scheme": best.scheme.name,
+            "lines": len(lines),
+            "explained": {r.scheme.name: r.explained for r in tried if r.applies},
+        }
+        scheme_result.examples = [best.scheme.description]
+        report.append(scheme_result)
+        report += best.results
+        for seg in best.segments:
+            reading = _reading(part_mt, original, seg, part.key)
+            units.append(reading)
+            for a, b in seg.parts:
+                accountant.mark_clean(part_mt, a, b, READING, reading.key)
+            if seg.label_span:
+                accountant.mark_clean(part_mt, *seg.label_span, READING, reading.key)
+    if not units:
         raise IngestError(
-            "No document structure found: no section headings (一、), clauses (（一）) "
-            "or numbered items (1.). Is this a policy document?"
+            "No document text found: every line of the file is furniture, metadata or "
+            "outside the document."
         )
+    accountant.mark_rest(CLEANUP, "cleanup")
+    regions, accounting = accountant.finish()
+    report.append(_accounting_result(accounting))
 
-    before = RuleResult("cut_before_start", count=_visible_length(mt.text[: loc.start]))
-    before.examples = [ln.text[:30] for ln in split_lines(mt.text[: loc.start])][:5]
-    after = RuleResult("cut_after_end", count=_visible_length(mt.text[loc.end :]))
-    after.detail = {"reason": loc.end_reason, "line": loc.end_line}
-    after.examples = [ln.text[:30] for ln in split_lines(mt.text[loc.end :])][:5]
-    report += [before, after]
-
-    # Title, dateline and continuation markers are furniture, not units.
-    furniture = RuleResult("remove_furniture")
-    edits: list[tuple[int, int, str]] = []
-    if loc.title_line:
-        edits.append((loc.title_line.start, loc.title_line.end, ""))
-        furniture.add(f"title: {loc.title}")
-    for ln in loc.furniture_lines:
-        edits.append((ln.start, ln.end, ""))
-        furniture.add(ln.text)
-    for m in CONTINUATION.finditer(mt.text, loc.start, loc.end):
-        if not any(a <= m.start() < b for a, b, _ in edits):
-            edits.append((m.start(), m.end(), ""))
-            furniture.add(m.group(0))
-    edits.sort()
-    mt = mt.edit([(0, loc.start, "")] + edits + [(loc.end, len(mt.text), "")])
-    report.append(furniture)
-
-    mt, spaces = cleanup.remove_spaces_between_chinese(mt)
-    report.append(spaces)
-
-    lines = split_lines(mt.text)
-    segments, seg_results = segment(mt.text, lines)
-    report += seg_results
-    if not any(s.label for s in segments):
-        raise IngestError(
-            "No document structure found: no section headings, clauses or numbered items."
-        )
-    units = [_reading(mt, original, s) for s in segments]
+    metadata = dict(layout.metadata)
+    title = layout.title or metadata.get("title", "")
     return PreparedSource(
         original=original,
         encoding=decoded.encoding,
         checksum=checksum,
         script=script,
-        title=loc.title,
-        date=loc.date,
-        number=loc.number,
-        issuers=loc.issuers,
+        title=title,
+        date=_iso_date(metadata.get("date")),
+        number=metadata.get("number", ""),
+        issuers=metadata.get("issuers", ""),
         units=units,
         report=[r.as_dict() for r in report if r.count or r.rule in ALWAYS_REPORTED],
+        metadata=metadata,
+        regions=regions,
+        accounting=accounting,
+        schemes=schemes,
     )
 
 
-ALWAYS_REPORTED = {"decode", "cut_before_start", "cut_after_end"}
+ALWAYS_REPORTED = {"decode", "cut_before_start", "cut_after_end", "accounting"}
 
 
-def _reading(mt: MappedText, original: str, seg: Segment) -> UnitReading:
+def _is_document(layout: Layout) -> bool:
+    """Does the file say it is an official document, without any numbering?"""
+    meta = layout.metadata
+    return bool(layout.title or meta.get("number") or meta.get("issuers"))
+
+
+def _scheme_figures(tried) -> str:
+    return ", ".join(f"{r.scheme.name} {r.explained}" for r in tried if r.scheme.shapes)
+
+
+def _keep_only(mt: MappedText, lines) -> MappedText:
+    """The part's body lines alone: everything else deleted, line breaks kept.
+
+    A gap between two body fragments of one line (a continuation marker cut out
+    of a sentence) is deleted outright, so the sentence reads on; a gap that
+    held a line break becomes one line break.
+    """
+    edits = []
+    pos = 0
+    text = mt.text
+    for ln in lines:
+        if ln.start > pos:
+            gap = "\n" if pos and "\n" in text[pos : ln.start] else ""
+            edits.append((pos, ln.start, gap))
+        pos = ln.end
+    if pos < len(text):
+        edits.append((pos, len(text), ""))
+    return mt.edit(edits)
+
+
+def _iso_date(value) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def _region_results(clean: str, layout: Layout) -> list[RuleResult]:
+    """One report entry per kind of span found: furniture, metadata, toc, cuts."""
+    by_kind: dict[str, RuleResult] = {}
+    names = {
+        FURNITURE: "remove_furniture",
+        METADATA: "metadata",
+        TOC: "table_of_contents",
+        CUT: "cut",
+    }
+    for span in layout.spans:
+        rule = names.get(span.kind, span.kind)
+        result = by_kind.setdefault(rule, RuleResult(rule))
+        text = " ".join(clean[span.start : span.end].split())
+        result.add(f"{span.name}: {text[:40]}")
+    parts = RuleResult("find_parts", count=len(layout.parts))
+    parts.examples = [
+        f"{p.role} {p.label or p.key or ''} {p.title[:30]}".strip() for p in layout.parts
+    ]
+    return [*by_kind.values(), parts]
+
+
+class _Accountant:
+    """Where every character of the decoded original went.
+
+    One byte per original character (0: not yet placed), so a 5 MB file
+    costs 5 MB here; categories are (kind, name) pairs numbered from 1.
+    """
+
+    def __init__(self, original: str):
+        self.original = original
+        self.cells = bytearray(len(original))
+        self.codes: dict[tuple[str, str], int] = {}
+
+    def _code(self, kind: str, name: str) -> int:
+        code = self.codes.get((kind, name))
+        if code is None:
+            if len(self.codes) >= 254:
+                name = "…"  # more names than a byte holds: merged, never lost
+                code = self.codes.setdefault((kind, name), len(self.codes) + 1)
+            else:
+                code = self.codes[(kind, name)] = len(self.codes) + 1
+        return code
+
+    def mark_clean(self, mt: MappedText, start: int, end: int, kind: str, name: str) -> None:
+        code = self._code(kind, name)
+        fill = bytes([code])
+        for a, b in mt.raw_pieces(start, end):
+            self.cells[a:b] = fill * (b - a)
+
+    def mark_rest(self, kind: str, name: str) -> None:
+        """Everything not placed yet: removed by a clean-up rule (or white space)."""
+        code = self._code(kind, name)
+        self.cells = self.cells.replace(b"\x00", bytes([code]))
+
+    def finish(self) -> tuple[list[dict], dict]:
+        names = {code: key for key, code in self.codes.items()}
+        regions: list[dict] = []
+        cells, original = self.cells, self.original
+        pos, n = 0, len(cells)
+        while pos < n:
+            code = cells[pos]
+            end = pos + 1
+            # Runs of one category; white space between two runs of the same
+            # category joins them.
+            while end < n and cells[end] == code:
+                end += 1
+            kind, name = names[code]
+            if regions and regions[-1]["kind"] == kind and regions[-1]["name"] == name:
+                regions[-1]["end"] = end
+            elif original[pos:end].isspace() and regions:
+                regions[-1]["end"] = end
+            else:
+                regions.append({"kind": kind, "name": name, "start": pos, "end": end})
+            pos = end
+        han: dict[str, int] = {k: 0 for k in (READING, METADATA, FURNITURE, TOC, CUT, CLEANUP)}
+        for m in _HAN_RUN.finditer(original):
+            chunk = cells[m.start() : m.end()]
+            for code in set(chunk):
+                han[names[code][0]] += chunk.count(code)
+        total = sum(han.values())
+        placed = han[READING] + han[METADATA] + han[CUT]
+        kept = (han[READING] + han[METADATA]) / placed if placed else 1.0
+        return regions, {
+            "han": {**han, "total": total},
+            "kept": round(kept, 4),
+            "needs_confirmation": kept < KEPT_THRESHOLD,
+        }
+
+
+def _accounting_result(accounting: dict) -> RuleResult:
+    result = RuleResult("accounting", count=accounting["han"]["total"])
+    result.detail = dict(accounting)
+    return result
+
+
+def _reading(mt: MappedText, original: str, seg: Segment, part: str) -> UnitReading:
     text = seg.text(mt.text)
     start, end = seg.span
     raw_start, raw_end = mt.raw_span(start, end)
@@ -147,8 +324,12 @@ def _reading(mt: MappedText, original: str, seg: Segment) -> UnitReading:
     if seg.label_span:
         a, b = mt.raw_span(*seg.label_span)
         label_raw = original[a:b]
+
+    def prefixed(key: str) -> str:
+        return f"{part}.{key}" if part and key else key
+
     return UnitReading(
-        key=seg.key,
+        key=prefixed(seg.key),
         kind=seg.kind,
         label=seg.label,
         ordinal=seg.ordinal,
@@ -157,6 +338,10 @@ def _reading(mt: MappedText, original: str, seg: Segment) -> UnitReading:
         raw_start=raw_start,
         raw_end=raw_end,
         label_raw=label_raw,
+        parent=prefixed(seg.parent),
+        path=seg.label_path,
+        part=part,
+        damaged_label=seg.damaged,
     )
 
 

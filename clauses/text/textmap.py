@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 
@@ -137,6 +137,23 @@ class MappedText:
         if len(new_text) != len(self.text):
             raise ValueError("translate_same_length needs a text of the same length")
         return MappedText(new_text, self.starts, self.raws, self.raw_length)
+
+    def raw_pieces(self, start: int, end: int) -> Iterator[tuple[int, int]]:
+        """The runs of the original that clean characters ``[start, end)`` map to.
+
+        Yields (raw_start, raw_end) pairs, 0-based offsets of the original, end
+        exclusive, in order; characters deleted between two runs are in none.
+        """
+        if end <= start:
+            return
+        k = bisect_right(self.starts, start) - 1
+        n = len(self.starts)
+        while k < n and self.starts[k] < end:
+            run_end = self.starts[k + 1] if k + 1 < n else len(self.text)
+            a, b = max(start, self.starts[k]), min(end, run_end)
+            if b > a:
+                yield self.raws[k] + (a - self.starts[k]), self.raws[k] + (b - self.starts[k])
+            k += 1
 
     def slice(self, start: int, end: int) -> MappedText:
         """The clean characters ``[start, end)`` with their map."""
