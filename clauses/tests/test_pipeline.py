@@ -95,7 +95,11 @@ def test_2017_plan_structure():
     assert keys(p, "heading")[:2] == ["s1", "s1.c2"]
     assert p.title == "新时期产业工人队伍建设改革方案"
     assert p.number == "中发〔2017〕14号"
-    assert p.issuers == "中共中央 国务院"
+    assert p.issuers == "中共中央、国务院"
+    # The covering circular is a part of its own, before the plan.
+    assert p.units[0].key == "cover.p1" and p.units[0].part == "cover"
+    assert p.units[0].text.startswith("现将《新时期产业工人队伍建设改革方案》印发给你们")
+    assert p.metadata["covering_title"].endswith("的通知")
 
 
 @pytest.mark.parametrize("name", ["000", "001", "002", "003", "004"])
@@ -122,21 +126,29 @@ HAN = re.compile(r"[\u4e00-\u9fff]")
 
 @pytest.mark.parametrize("name", ["000", "001", "002", "003", "004"])
 def test_not_one_character_of_the_document_is_lost(name):
-    """Every Han character of the original between the first and last unit is
-    in a label or a reading, in order, once glosses are gone and script unified."""
-    from clauses.text.cleanup import convert_traditional, remove_pinyin_glosses
+    """Every Han character of the original that the accounting places in a
+    reading is in a label or a reading, in order, once glosses are gone and
+    script unified; and nothing between the first and the last unit is cut."""
+    from clauses.text.cleanup import convert_traditional
     from clauses.text.textmap import MappedText
 
     p = prepared(name)
-    first = p.units[0]
-    start = first.raw_start - len(first.label_raw)
-    region = MappedText.identity(p.original[start : p.units[-1].raw_end])
-    region = remove_pinyin_glosses(region)[0]
+    in_readings = "".join(
+        p.original[r["start"] : r["end"]] for r in p.regions if r["kind"] == "reading"
+    )
+    region = MappedText.identity(in_readings)
     if p.script == "traditional":
         region = convert_traditional(region)[0]
     expected = "".join(HAN.findall(region.text))
     got = "".join("".join(HAN.findall(u.label + u.text)) for u in p.units)
     assert got == expected
+    first = p.units[0].raw_start - len(p.units[0].label_raw)
+    last = p.units[-1].raw_end
+    cut = [r for r in p.regions if r["kind"] == "cut" and first < r["start"] < last]
+    assert not cut
+    han = p.accounting["han"]
+    assert han["total"] == len(HAN.findall(p.original))
+    assert sum(v for k, v in han.items() if k != "total") == han["total"]
 
 
 @pytest.mark.parametrize("name", ["000", "001", "002", "003", "004"])
@@ -154,13 +166,15 @@ def test_report_says_what_each_rule_did():
     assert rules["convert_traditional"]["count"] > 1000
     rules = {r["rule"]: r for r in prepared("001").report}
     assert rules["strip_markdown_marks"]["count"] == 13
-    assert rules["cut_after_end"]["detail"]["line"] == "（新华社北京10月21日电）"
-    assert rules["cut_after_end"]["count"] > 2000
-    assert rules["cut_before_start"]["examples"][0] == "辽源发布"
+    assert rules["metadata"]["examples"][-1] == "dateline: （新华社北京10月21日电）"
+    assert rules["cut"]["detail"]["han"]["after_agency_line"] > 2000
+    assert rules["remove_furniture"]["examples"][0].startswith("masthead: 辽源发布")
     assert rules["join_broken_lines"]["count"] == 2
+    assert rules["segment_by_scheme"]["detail"]["scheme"] == "outline"
+    assert rules["accounting"]["detail"]["needs_confirmation"]
     rules = {r["rule"]: r for r in prepared("004").report}
     assert rules["attach_paragraph"]["count"] == 1
-    assert rules["remove_furniture"]["examples"][-1] == "（上接第1版）"
+    assert rules["remove_furniture"]["examples"][-1] == "continuation: （上接第1版）"
 
 
 def test_a_page_continuation_marker_inside_a_clause_is_removed_and_the_lines_joined():
@@ -222,8 +236,7 @@ def test_damaged_labels_stay_units_with_their_label_as_printed():
         ("c?-2", "（二劳三）"),
     ]
     assert str(p.date) == "2024-10-12"
-    rules = {r["rule"]: r for r in p.report}
-    assert rules["cut_after_end"]["count"] == 0
+    assert p.accounting["han"]["cut"] == 0
 
 
 def test_a_markdown_headline_followed_by_prose_still_ends_the_document():
@@ -233,9 +246,8 @@ def test_a_markdown_headline_followed_by_prose_still_ends_the_document():
     )
     p = prepare(text.encode())
     assert [u.key for u in p.units] == ["c1", "c2"]
-    assert {r["rule"]: r for r in p.report}["cut_after_end"]["detail"][
-        "reason"
-    ] == "unrelated article"
+    cut = {r["rule"]: r for r in p.report}["cut"]
+    assert cut["examples"][0].startswith("unrelated_article: 龙山区")
 
 
 def test_units_of_measure_are_text_not_junk():

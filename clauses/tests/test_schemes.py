@@ -137,8 +137,8 @@ def test_rows_circled_items_and_boxes():
     text = "一、推广清单\n序号\t改革举措\t推广范围\n1\t三合一审判\t全国\n（一）加强组织领导。\n①建立机制。\n②完善制度。\n专栏1重大工程\n"
     best, _ = seg(text)
     units = {s.key: s for s in best.segments}
-    assert units["r1"].kind == "row" and units["r1"].text(text) == "序号\t改革举措\t推广范围"
-    assert units["r2"].text(text) == "1\t三合一审判\t全国"
+    assert units["row1"].kind == "row" and units["row1"].text(text) == "序号\t改革举措\t推广范围"
+    assert units["r1"].text(text) == "1\t三合一审判\t全国"
     assert units["c1.n1"].label == "①" and units["c1.n2"].parent == "c1"
     assert units["box1"].kind == "heading"
 
@@ -177,7 +177,9 @@ def test_ocr_damaged_clause_labels_are_read_from_their_place():
 
 
 def test_a_damaged_label_that_fits_no_place_stays_unnumbered():
-    text = "（一）持续强化思想政治工作。\n（技）加强产业工人队伍党建工作。\n（二劳三）吸引更多青年。\n"
+    text = (
+        "（一）持续强化思想政治工作。\n（技）加强产业工人队伍党建工作。\n（二劳三）吸引更多青年。\n"
+    )
     best, _ = seg(text)
     assert [(s.key, s.damaged) for s in best.segments] == [
         ("c1", False),

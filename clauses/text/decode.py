@@ -4,9 +4,15 @@ Detection order, each step explainable to a user:
 1. a byte-order mark (UTF-8, UTF-16 LE/BE) decides;
 2. UTF-16 without a mark shows as NUL bytes in every other position;
 3. strict UTF-8;
-4. GB18030 (a superset of GBK and GB2312) and Big5 are both tried; when both
-   decode, the one whose Han characters are the commoner ones wins. A wrong
-   legacy decoding turns Chinese into a soup of rare characters.
+4. the legacy encodings, each family through its supersets: GB18030 (which
+   contains GBK and GB2312); Big5, then the vendor supersets Windows cp950
+   (ETEN extensions: 裏, 碁, 銹, €) and Big5-HKSCS (Hong Kong: 恒 …); and
+   UTF-16 without a mark. Every candidate that decodes is scored by how
+   plausible its characters are for Chinese prose (``plausibility``); the best
+   wins only by a clear margin (``MARGIN``) over the next and above a floor
+   (``FLOOR``). A wrong legacy decoding turns Chinese into a soup of rare
+   characters, kana and symbols (眏て㎝承…); when in doubt the file is refused,
+   naming the encodings tried and why each lost.
 Binary files (images, archives, PDFs, anything with control bytes) are refused.
 """
 
@@ -24,7 +30,9 @@ class DecodeError(ValueError):
 @dataclass(frozen=True)
 class Decoded:
     text: str
-    encoding: str  # the codec name used: utf-8, utf-8-sig, utf-16, gb18030, big5
+    # The codec name used: utf-8, utf-8-sig, utf-16 (with a mark), utf-16-le /
+    # utf-16-be (without), gb18030, big5, cp950, big5hkscs.
+    encoding: str
 
 
 MAGIC = [
@@ -42,42 +50,81 @@ MAGIC = [
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
 
 
-def _han_share_common(text: str) -> float:
-    """Share of Han characters that are in the common levels of GB2312 or Big5.
+#: Candidate legacy decodings: (codec, family). Within a family the first that
+#: decodes strictly is taken: each later one is a superset of the earlier.
+LEGACY = [
+    ("gb18030", "GB18030/GBK"),
+    ("big5", "Big5"),
+    ("cp950", "Big5"),
+    ("big5hkscs", "Big5"),
+    ("utf-16-le", "UTF-16"),
+    ("utf-16-be", "UTF-16"),
+]
+#: The best decoding must beat the next one by this much plausibility…
+MARGIN = 0.15
+#: …and be at least this plausible.
+FLOOR = 0.6
+_SAMPLE = 20000  # characters scored per candidate
 
-    GB2312 level 1 (lead bytes 0xB0–0xD7) holds the 3,755 commonest simplified
-    characters; Big5 lead bytes 0xA4–0xC6 hold the 5,401 common traditional
-    ones. A correct decoding of Chinese prose scores near 1, a wrong one low.
+
+def _is_common_han(ch: str) -> bool:
+    """In the common levels of GB2312 (level 1, lead bytes 0xB0–0xD7: the
+    3,755 commonest simplified characters) or Big5 (lead bytes 0xA4–0xC6: the
+    5,401 common traditional ones)."""
+    try:
+        if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:
+            return True
+    except UnicodeEncodeError:
+        pass
+    try:
+        return 0xA4 <= ch.encode("big5")[0] <= 0xC6
+    except UnicodeEncodeError:
+        return False
+
+
+_PUNCT = set("，。、；：？！“”‘’（）《》〈〉【】「」『』〔〕—…·・　％．／－")
+
+
+def plausibility(text: str) -> float:
+    """Share of the non-ASCII characters that are what Chinese prose is made of.
+
+    Common Han characters and CJK punctuation count for; rare Han characters,
+    kana, Hangul, private use, symbols and anything else count against. ASCII
+    (digits, Latin, line breaks) is neutral. A right decoding of Chinese scores
+    near 1; a wrong one (Big5 read as GB18030, UTF-16 read the wrong way
+    round) far lower.
     """
+    good = total = 0
+    for ch in text[:_SAMPLE]:
+        if ch < "\x80" or ch.isspace():
+            continue
+        total += 1
+        if ch in _PUNCT or ("\u4e00" <= ch <= "\u9fff" and _is_common_han(ch)):
+            good += 1
+    return good / total if total else 0.0
+
+
+def _han_share_common(text: str) -> float:
+    """Share of Han characters that are in the common levels of GB2312 or Big5."""
     han = common = 0
     for ch in text:
         if "\u4e00" <= ch <= "\u9fff":
             han += 1
-            try:
-                if 0xB0 <= ch.encode("gb2312")[0] <= 0xD7:
-                    common += 1
-                    continue
-            except UnicodeEncodeError:
-                pass
-            try:
-                if 0xA4 <= ch.encode("big5")[0] <= 0xC6:
-                    common += 1
-            except UnicodeEncodeError:
-                pass
+            common += _is_common_han(ch)
     return common / han if han else 0.0
 
 
-def _looks_like_utf16(data: bytes) -> str | None:
-    sample = data[:4000]
-    if len(sample) < 4:
-        return None
-    even_nul = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nul = sample[1::2].count(0) / (len(sample) / 2)
-    # ASCII-heavy UTF-16 has NULs in every other byte; Chinese UTF-16 rarely
-    # has NULs at all, so only the NUL pattern is trusted without a BOM.
-    if odd_nul > 0.3 and even_nul < 0.05:
+def _nul_parity(data: bytes) -> str | None:
+    """The UTF-16 byte order that NUL bytes suggest, if they fall on one side.
+
+    ASCII (line breaks, digits, Latin) in UTF-16 puts a NUL in every other
+    byte: on odd offsets for little-endian, even for big-endian.
+    """
+    sample = data[:8000]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd >= 2 and even == 0:
         return "utf-16-le"
-    if even_nul > 0.3 and odd_nul < 0.05:
+    if even >= 2 and odd == 0:
         return "utf-16-be"
     return None
 
@@ -111,38 +158,80 @@ def decode(data: bytes) -> Decoded:
                 return _check_text(data[2:].decode(codec), "utf-16")
             except UnicodeDecodeError as exc:
                 raise DecodeError("The file starts with a UTF-16 mark but is not UTF-16.") from exc
-    codec = _looks_like_utf16(data)
-    if codec:
-        try:
-            return _check_text(data.decode(codec), "utf-16")
-        except UnicodeDecodeError:
-            pass
-
     if b"\x00" in data:
-        raise DecodeError("The file contains NUL bytes: it is binary, not text.")
+        return _utf16_without_mark(data)
 
     try:
         return _check_text(data.decode("utf-8"), "utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = f"UTF-8: invalid byte at {exc.start}"
+    return _legacy(data, utf8_error)
 
-    candidates = []
-    for codec in ("gb18030", "big5"):
+
+def _utf16_without_mark(data: bytes) -> Decoded:
+    """NUL bytes: UTF-16 without a mark, or binary.
+
+    ASCII in UTF-16 puts its NULs on one side (``_nul_parity``); Chinese text
+    has NULs only where a character's low byte is 00 (一 U+4E00). Either byte
+    order that decodes cleanly to plausible Chinese, or to ASCII-heavy text
+    with the NULs on its side, is taken; anything else is binary.
+    """
+    if len(data) % 2 == 0:
+        parity = _nul_parity(data)
+        order = [parity] if parity else []
+        order += [c for c in ("utf-16-le", "utf-16-be") if c != parity]
+        for codec in order:
+            try:
+                text = data.decode(codec)
+            except UnicodeDecodeError:
+                continue
+            if _CONTROL.search(text):
+                continue
+            if plausibility(text) >= FLOOR or (codec == parity and text.isascii()):
+                return _check_text(text, codec)
+    raise DecodeError("The file contains NUL bytes: it is binary, not text.")
+
+
+def _legacy(data: bytes, utf8_error: str) -> Decoded:
+    """Score every legacy decoding and take the best only by a clear margin."""
+    tried = [utf8_error]
+    candidates: list[tuple[float, str, str, str]] = []  # score, codec, family, text
+    families: set[str] = set()
+    for codec, family in LEGACY:
+        if family in families:
+            continue
+        if family == "UTF-16" and len(data) % 2:
+            continue
         try:
             text = data.decode(codec)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as exc:
+            tried.append(f"{codec}: invalid bytes at {exc.start}")
             continue
-        candidates.append((_han_share_common(text), codec, text))
+        if _CONTROL.search(text):
+            tried.append(f"{codec}: control characters")
+            continue
+        if family != "UTF-16":
+            families.add(family)
+        candidates.append((plausibility(text), codec, family, text))
+    candidates.sort(key=lambda c: -c[0])
+    for score, codec, _family, _text in candidates:
+        tried.append(f"{codec}: {score:.0%} plausible Chinese")
+    summary = "; ".join(tried)
     if not candidates:
         raise DecodeError(
             "The file is not in an encoding policyreader reads "
-            "(UTF-8, UTF-16, GB18030/GBK or Big5)."
+            f"(UTF-8, UTF-16, GB18030/GBK or Big5). Tried: {summary}."
         )
-    # Highest share of common characters wins; GB18030 first on a tie.
-    score, codec, text = max(candidates, key=lambda c: (c[0], c[1] == "gb18030"))
-    if score < 0.5:
+    score, codec, _family, text = candidates[0]
+    if score < FLOOR:
         raise DecodeError(
             "The file decodes only as a jumble of rare characters: it is not Chinese text "
-            "in UTF-8, UTF-16, GB18030/GBK or Big5."
+            f"in UTF-8, UTF-16, GB18030/GBK or Big5. Tried: {summary}."
+        )
+    if len(candidates) > 1 and score - candidates[1][0] < MARGIN:
+        raise DecodeError(
+            f"The file's encoding is in doubt: {codec} and {candidates[1][1]} both read as "
+            f"Chinese ({score:.0%} against {candidates[1][0]:.0%}). Save it as UTF-8 and "
+            f"import it again. Tried: {summary}."
         )
     return _check_text(text, codec)

@@ -15,10 +15,10 @@ from datetime import date
 
 from . import cleanup
 from .cleanup import RuleResult
-from .decode import decode
+from .formats import extract
 from .layout import CLEANUP, CUT, FURNITURE, METADATA, READING, TOC, Layout
-from .legacy_layout import find_layout
 from .locate import Line, split_lines
+from .regions import find_layout
 from .segment import Segment, segment_part
 from .textmap import MappedText
 
@@ -68,6 +68,8 @@ class PreparedSource:
 
 
 _BLANK = re.compile(r"\s+")
+_RUNS = re.compile(rb"(.)\1*", re.DOTALL)  # runs of one byte value
+_HAN_RUN_CHARS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
 _HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]+")
 
 #: Below this share of the file's non-furniture Han characters in readings and
@@ -79,21 +81,30 @@ def _visible_length(text: str) -> int:
     return len(_BLANK.sub("", text))
 
 
-def prepare(data: bytes) -> PreparedSource:
+def prepare(data: bytes, filename: str = "") -> PreparedSource:
     """Run every stage on ``data``: decode → normalize → find regions → segment.
+
+    ``data``: the file's bytes, plain text in any encoding ``decode`` knows,
+    or HTML, .docx or a PDF with a text layer (``formats.extract``; the file
+    name only breaks ties). ``original`` is then the extracted text, and
+    every raw offset points into it.
 
     Returns a ``PreparedSource``. Raises ``IngestError`` (or ``DecodeError``)
     with a message for a person when the bytes are no text or the text is no
     document; never returns a source that silently lost text: every
     character of the decoded file is accounted for in ``regions``.
     """
-    decoded = decode(data)
+    decoded = extract(data, filename)
     original = decoded.text
     report: list[RuleResult] = []
     checksum = hashlib.sha256(data).hexdigest()
 
     decode_result = RuleResult("decode", count=len(original))
-    decode_result.detail = {"encoding": decoded.encoding, "bytes": len(data)}
+    decode_result.detail = {
+        "format": decoded.format,
+        "encoding": decoded.encoding,
+        "bytes": len(data),
+    }
     report.append(decode_result)
 
     # Stage 2: normalize, character by character.
@@ -176,6 +187,7 @@ def prepare(data: bytes) -> PreparedSource:
         regions=regions,
         accounting=accounting,
         schemes=schemes,
+        format=decoded.format,
     )
 
 
@@ -235,6 +247,9 @@ def _region_results(clean: str, layout: Layout) -> list[RuleResult]:
         result = by_kind.setdefault(rule, RuleResult(rule))
         text = " ".join(clean[span.start : span.end].split())
         result.add(f"{span.name}: {text[:40]}")
+        # Han characters per name: what a cut or a furniture rule took.
+        han = result.detail.setdefault("han", {})
+        han[span.name] = han.get(span.name, 0) + len(_HAN_RUN_CHARS.findall(text))
     parts = RuleResult("find_parts", count=len(layout.parts))
     parts.examples = [
         f"{p.role} {p.label or p.key or ''} {p.title[:30]}".strip() for p in layout.parts
@@ -279,22 +294,17 @@ class _Accountant:
         names = {code: key for key, code in self.codes.items()}
         regions: list[dict] = []
         cells, original = self.cells, self.original
-        pos, n = 0, len(cells)
-        while pos < n:
-            code = cells[pos]
-            end = pos + 1
-            # Runs of one category; white space between two runs of the same
-            # category joins them.
-            while end < n and cells[end] == code:
-                end += 1
-            kind, name = names[code]
-            if regions and regions[-1]["kind"] == kind and regions[-1]["name"] == name:
-                regions[-1]["end"] = end
-            elif original[pos:end].isspace() and regions:
-                regions[-1]["end"] = end
+        for run in _RUNS.finditer(cells):
+            pos, end = run.span()
+            kind, name = names[cells[pos]]
+            last = regions[-1] if regions else None
+            if last and last["kind"] == kind and last["name"] == name:
+                last["end"] = end
+            elif last and original[pos:end].isspace():
+                # White space between two regions belongs to the one before.
+                last["end"] = end
             else:
                 regions.append({"kind": kind, "name": name, "start": pos, "end": end})
-            pos = end
         han: dict[str, int] = {k: 0 for k in (READING, METADATA, FURNITURE, TOC, CUT, CLEANUP)}
         for m in _HAN_RUN.finditer(original):
             chunk = cells[m.start() : m.end()]

@@ -191,7 +191,7 @@ def segment(clean: str, lines: list[Line]) -> tuple[list[Segment], list[RuleResu
             ):
                 seg.kind, seg.level = HEADING, 2
     damaged = _read_damaged(segments)
-    assign_keys(segments)
+    assign_keys(segments, clean)
     return segments, [joined, attached, damaged]
 
 
@@ -235,7 +235,13 @@ def _read_damaged(segments: list[Segment]) -> RuleResult:
     return result
 
 
-def assign_keys(segments: list[Segment]) -> None:
+def _row_key(seg: Segment, clean: str) -> str:
+    """r21 for a table row whose first cell is its number (序号 21), else ""."""
+    first = clean[seg.parts[0][0] : seg.parts[0][1]].split("\t", 1)[0].strip()
+    return f"r{int(first)}" if first.isdigit() and len(first) <= 4 else ""
+
+
+def assign_keys(segments: list[Segment], clean: str = "") -> None:
     """Stable keys from labels: s3 (section), c13 or s3.c1 (clause or sub-heading),
     i12 (item), s1.p2 (paragraph), s1.c2.b1 (bullet), c3.n2 (（2） or ② item),
     box1 (专栏), r4 (table row), p1 (preamble); and each segment's parent key.
@@ -293,7 +299,7 @@ def assign_keys(segments: list[Segment]) -> None:
             key = counted(holder or "", "b")
             parent = holder or ""
         elif seg.kind == ROW:
-            key = counted("", "r")
+            key = _row_key(seg, clean) or counted("", "row")
         else:
             key = counted(section or "", "p")
             parent = section or ""
@@ -515,7 +521,9 @@ def segment_hierarchy(
                     continue
             if "\t" in text.strip("\t"):
                 seg = Segment(ROW, "", None, 3, shape="row")
-                seg.key = unique(counted(heading_key(), "r"))
+                seg.parts.append((start, end))
+                seg.key = unique(_row_key(seg, clean) or counted(heading_key(), "row"))
+                seg.parts.clear()
             else:
                 seg = Segment(PARAGRAPH, "", None, 3, shape="")
                 seg.key = unique(counted(heading_key(), "p"))
