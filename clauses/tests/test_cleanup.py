@@ -200,13 +200,28 @@ def test_lookalikes_do_not_count_as_a_script():
 
 
 @pytest.mark.parametrize(
-    "space", ["\u2002", "\u2003", "\u2009", "\u202f", "\u3000", "\u00a0", "\u2005", " \t"]
+    "space", ["\u2002", "\u2003", "\u2009", "\u202f", "\u3000", "\u00a0", "\u2005", " \u3000"]
 )
 def test_every_unicode_space_is_trimmed_and_removed_between_chinese(space):
     text, _ = run(cleanup.trim_line_edges, f"{space}{space}一、总体要求{space}\n{space}（一）构建")
     assert text == "一、总体要求\n（一）构建"
     text, result = run(cleanup.remove_spaces_between_chinese, f"（一）{space}构建{space}合力")
     assert (text, result.count) == ("（一）构建合力", 2)
+
+
+def test_a_tab_between_chinese_is_a_table_cell_separator_and_stays():
+    text, _ = run(cleanup.trim_line_edges, "\t序号\t改革举措\t")
+    assert text == "序号\t改革举措"
+    text, result = run(cleanup.remove_spaces_between_chinese, "序号 \t改革举措\t推广范围")
+    assert (text, result.count) == ("序号 \t改革举措\t推广范围", 0)
+
+
+def test_cells_copied_one_per_line_become_a_row():
+    text, result = run(
+        cleanup.join_table_cells, "序号\n\n\t\n\n改革举措\n\n\t\n\n全国\n\n\n\n1\n\n\t\n\n审判"
+    )
+    assert text == "序号\t改革举措\t全国\n\n\n\n1\t审判"
+    assert result.count == 3
 
 
 def test_line_separators_are_not_spaces():
@@ -296,7 +311,7 @@ def test_qian_in_place_names_stays():
 # --- the seeds and the wild copies -------------------------------------------------------------
 
 FIXTURES = Path(__file__).parent / "fixtures"
-WILD = FIXTURES / "wild"
+WILD = FIXTURES / "corpus" / "wild"
 
 
 def chain(text: str) -> str:

@@ -76,7 +76,7 @@ def test_a_doubtful_decoding_is_refused_naming_the_encodings_tried():
 def test_the_wild_big5_copies_decode_as_big5():
     from pathlib import Path
 
-    wild = Path(__file__).parent / "fixtures" / "wild"
+    wild = Path(__file__).parent / "fixtures" / "corpus" / "wild"
     eten = decode((wild / "w03-big5-cp950-eten-2017plan.txt").read_bytes())
     assert eten.encoding == "cp950" and "本單位裏" in eten.text
     control = decode((wild / "w03-control-big5-without-eten-2017plan.txt").read_bytes())
