@@ -65,7 +65,7 @@ def build_corpus(megabytes: float, seed: int = 7, texts: list[str] | None = None
 
 
 def law_texts() -> list[str]:
-    return [p.read_text(encoding="utf-8") for p in sorted(LAWS.glob("*.md"))]
+    return [p.read_text(encoding="utf-8") for p in sorted(LAWS.glob("*-*.md"))]
 
 
 def bench_pipeline(files: list[bytes]) -> None:

@@ -157,10 +157,16 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
         for seg in best.segments:
             reading = _reading(part_mt, original, seg, part.key)
             units.append(reading)
+            # Readings are one region kind; which unit a span belongs to is
+            # in the readings' own raw spans.
             for a, b in seg.parts:
-                accountant.mark_clean(part_mt, a, b, READING, reading.key)
+                accountant.mark_clean(part_mt, a, b, READING, "")
             if seg.label_span:
-                accountant.mark_clean(part_mt, *seg.label_span, READING, reading.key)
+                accountant.mark_clean(part_mt, *seg.label_span, READING, "")
+            for a, b in seg.parts:
+                accountant.fill_gaps(part_mt, a, b, READING, "")
+            if seg.label_span:
+                accountant.fill_gaps(part_mt, *seg.label_span, READING, "")
     if not units:
         raise IngestError(
             "No document text found: every line of the file is furniture, metadata or "
@@ -272,18 +278,28 @@ class _Accountant:
     def _code(self, kind: str, name: str) -> int:
         code = self.codes.get((kind, name))
         if code is None:
-            if len(self.codes) >= 254:
+            if len(self.codes) >= 240:
                 name = "…"  # more names than a byte holds: merged, never lost
-                code = self.codes.setdefault((kind, name), len(self.codes) + 1)
-            else:
-                code = self.codes[(kind, name)] = len(self.codes) + 1
+                code = self.codes.get((kind, name))
+                if code is not None:
+                    return code
+            code = self.codes[(kind, name)] = len(self.codes) + 1
         return code
 
     def mark_clean(self, mt: MappedText, start: int, end: int, kind: str, name: str) -> None:
+        """Place the original characters that clean ``[start, end)`` came from."""
         code = self._code(kind, name)
         fill = bytes([code])
         for a, b in mt.raw_pieces(start, end):
             self.cells[a:b] = fill * (b - a)
+
+    def fill_gaps(self, mt: MappedText, start: int, end: int, kind: str, name: str) -> None:
+        """Characters a clean-up rule deleted *inside* clean ``[start, end)`` (a
+        gloss inside a sentence) belong to it, as a reading's raw span has them;
+        characters another region already holds stay with it."""
+        code = bytes([self._code(kind, name)])
+        a, b = mt.raw_span(start, end)
+        self.cells[a:b] = self.cells[a:b].replace(b"\x00", code)
 
     def mark_rest(self, kind: str, name: str) -> None:
         """Everything not placed yet: removed by a clean-up rule (or white space)."""
@@ -300,16 +316,17 @@ class _Accountant:
             last = regions[-1] if regions else None
             if last and last["kind"] == kind and last["name"] == name:
                 last["end"] = end
-            elif last and original[pos:end].isspace():
+            elif last and end - pos < 4096 and original[pos:end].isspace():
                 # White space between two regions belongs to the one before.
                 last["end"] = end
             else:
                 regions.append({"kind": kind, "name": name, "start": pos, "end": end})
         han: dict[str, int] = {k: 0 for k in (READING, METADATA, FURNITURE, TOC, CUT, CLEANUP)}
-        for m in _HAN_RUN.finditer(original):
-            chunk = cells[m.start() : m.end()]
-            for code in set(chunk):
-                han[names[code][0]] += chunk.count(code)
+        for region in regions:
+            han[region["kind"]] += sum(
+                m.end() - m.start()
+                for m in _HAN_RUN.finditer(original, region["start"], region["end"])
+            )
         total = sum(han.values())
         placed = han[READING] + han[METADATA] + han[CUT]
         kept = (han[READING] + han[METADATA]) / placed if placed else 1.0

@@ -638,13 +638,22 @@ def segment_part(
     """Try every scheme on one part's body lines; the best first, then all tried.
 
     The best is the applicable scheme that explains the most lines; on equal
-    figures the earlier scheme in ``schemes`` wins. ``plain`` (paragraphs only)
+    figures the earlier scheme in ``schemes`` wins. Only the best keeps its
+    segments; the others are returned with their figures alone. ``plain`` (paragraphs only)
     always applies and explains no line: the caller decides whether a part
     with no numbering at all is a document.
     """
-    tried = [run_scheme(s, clean, lines) for s in schemes]
-    applicable = [r for r in tried if r.applies]
-    best = max(applicable, key=lambda r: r.explained)  # max keeps the first of equals
+    best: SchemeResult | None = None
+    tried: list[SchemeResult] = []
+    for scheme in schemes:
+        result = run_scheme(scheme, clean, lines)
+        if result.applies and (best is None or result.explained > best.explained):
+            best = result
+        # Only the figures of the others are kept: a 5 MB file's segments are big.
+        tried.append(
+            SchemeResult(scheme, [], [], result.explained, result.lines, result.shapes_used)
+        )
+    assert best is not None  # plain always applies
     return best, tried
 
 
