@@ -2,7 +2,47 @@
 
 from __future__ import annotations
 
-from .models import Document, Reading, Unit, VariantSite
+from django.db.models import Q
+
+from .models import Document, DocumentRelation, Reading, Unit, VariantSite
+
+
+def unit_paths(units: list[Unit]) -> dict[int, list[str]]:
+    """Each unit's chain of labels from the top (its own last), by unit id:
+    ``["第二章", "第二十三条"]``. Units without a label (paragraphs) add none."""
+    by_id = {u.pk: u for u in units}
+    paths: dict[int, list[str]] = {}
+
+    def path(unit: Unit, seen: frozenset = frozenset()) -> list[str]:
+        if unit.pk in paths:
+            return paths[unit.pk]
+        parent = by_id.get(unit.parent_id)
+        above = path(parent, seen | {unit.pk}) if parent and parent.pk not in seen else []
+        paths[unit.pk] = [*above, unit.label] if unit.label else list(above)
+        return paths[unit.pk]
+
+    for unit in units:
+        path(unit)
+    return paths
+
+
+def relations_of(document: Document) -> list[dict]:
+    """The document's relations to other documents, both ways (one query).
+
+    ``direction`` "to": this document is the relation's subject (the later
+    version of the other one); "from": the other document is."""
+    found = []
+    relations = (
+        DocumentRelation.objects.filter(Q(from_document=document) | Q(to_document=document))
+        .select_related("from_document", "to_document")
+        .order_by("created", "pk")
+    )
+    for r in relations:
+        if r.from_document_id == document.pk:
+            found.append({"kind": r.kind, "direction": "to", "document": r.to_document})
+        else:
+            found.append({"kind": r.kind, "direction": "from", "document": r.from_document})
+    return found
 
 
 def document_export(document: Document) -> dict:
@@ -17,6 +57,7 @@ def document_export(document: Document) -> dict:
     for site in VariantSite.objects.filter(unit__document=document).order_by("unit", "index"):
         sites.setdefault(site.unit_id, []).append(site)
     unit_keys = {u.pk: u.key for u in units}
+    paths = unit_paths(units)
     keys_by_source: dict[int, list[str]] = {s.pk: [] for s in sources}
     for unit in units:
         for r in readings.get(unit.pk, []):
@@ -28,6 +69,18 @@ def document_export(document: Document) -> dict:
             "issuers": document.issuers,
             "date": document.date.isoformat() if document.date else None,
             "number": document.number,
+            "metadata": document.metadata or {},
+            "relations": [
+                {
+                    "kind": r["kind"],
+                    # "to": this document is the later version of the other one;
+                    # "from": the other one is the later version of this one.
+                    "direction": r["direction"],
+                    "document": r["document"].slug,
+                    "title": r["document"].title,
+                }
+                for r in relations_of(document)
+            ],
         },
         "sources": [
             {
@@ -48,7 +101,9 @@ def document_export(document: Document) -> dict:
                 "key": unit.key,
                 "kind": unit.kind,
                 "label": unit.label,
+                **({"level": unit.level} if unit.kind == Unit.Kind.HEADING else {}),
                 "parent": unit_keys.get(unit.parent_id),
+                "path": paths[unit.pk],
                 "canonical": unit.canonical,
                 "readings": {
                     sigla[r.source_id]: {

@@ -1,5 +1,7 @@
 """The import form: a file or pasted text, the document, the source's metadata."""
 
+import base64
+import binascii
 import re
 
 from django import forms
@@ -29,6 +31,12 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("A letter, or up to four letters and digits; chosen for you when empty."),
     )
+    document_title = forms.CharField(
+        label=_("Title of the document"),
+        max_length=300,
+        required=False,
+        help_text=_("Used for a new document when the file gives no title."),
+    )
     title = forms.CharField(label=_("Title of this copy"), max_length=300, required=False)
     kind = forms.ChoiceField(label=_("Kind"), choices=Source.Kind.choices, initial="other")
     publication = forms.CharField(label=_("Publication"), max_length=200, required=False)
@@ -38,11 +46,37 @@ class ImportForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     url = forms.URLField(label=_("URL"), required=False, assume_scheme="https")
+    accept_cuts = forms.BooleanField(
+        label=_("Accept the cuts and import anyway"),
+        required=False,
+        help_text=_("Needed when less than 90 percent of the file's Han characters would be kept."),
+    )
+    # The checksum of a file already uploaded, kept in the session while the
+    # editor decides about its cuts (a file input cannot be filled again).
+    pending = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
+
+    def __init__(self, *args, pending: dict | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pending_upload = pending or {}
+
+    def _pending_data(self, checksum: str) -> bytes | None:
+        held = self.pending_upload
+        if not checksum or held.get("checksum") != checksum:
+            return None
+        try:
+            return base64.b64decode(held.get("data", ""), validate=True)
+        except (binascii.Error, ValueError):
+            return None
 
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
         text = cleaned.get("text") or ""
+        held = None if upload or text.strip() else self._pending_data(cleaned.get("pending", ""))
+        if held is not None:
+            cleaned["data"] = held
+            cleaned["filename"] = self.pending_upload.get("filename", "")
+            return cleaned
         if upload and text.strip():
             raise forms.ValidationError(_("Upload a file or paste text, not both."))
         if upload:

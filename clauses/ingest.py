@@ -16,10 +16,11 @@ from datetime import date
 from django.conf import settings
 from django.db import transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from .bulk import update_rows
 from .collation import recollate
-from .models import CanonicalChange, Document, Reading, Source, Unit
+from .models import CanonicalChange, Document, DocumentRelation, Reading, Source, Unit
 from .text.align import DOCUMENT_THRESHOLD, AlignUnit, align, merge_order
 from .text.decode import DecodeError
 from .text.pipeline import IngestError, PreparedSource, prepare
@@ -27,6 +28,8 @@ from .text.pipeline import IngestError, PreparedSource, prepare
 logger = logging.getLogger(__name__)
 
 SIGLUM = re.compile(r"^[A-Za-z0-9]{1,4}$")
+#: The slug of a new document: its year (when the text gives one) and its type,
+#: read from the end of its title. The longest ending wins (办法 before 法).
 DOC_TYPE_SLUGS = {
     "意见": "yijian",
     "方案": "fangan",
@@ -37,13 +40,51 @@ DOC_TYPE_SLUGS = {
     "办法": "banfa",
     "条例": "tiaoli",
     "规定": "guiding",
+    "法": "fa",
+    "法典": "fadian",
+    "预案": "yuan",
+    "函": "han",
+    "复函": "fuhan",
+    "令": "ling",
+    "命令": "mingling",
+    "决议": "jueyi",
+    "公告": "gonggao",
+    "通告": "tonggao",
+    "通报": "tongbao",
+    "批复": "pifu",
+    "报告": "baogao",
+    "请示": "qingshi",
+    "纪要": "jiyao",
+    "议案": "yian",
+    "细则": "xize",
+    "规则": "guize",
+    "准则": "zhunze",
+    "章程": "zhangcheng",
+    "计划": "jihua",
+    "指南": "zhinan",
+    "目录": "mulu",
+    "清单": "qingdan",
+    "标准": "biaozhun",
+    "解释": "jieshi",
 }
+#: Below this share of the file's Han characters kept in readings and metadata,
+#: an import needs ``accept_cuts``.
+KEPT_THRESHOLD = 0.9
+#: A trailing parenthetical of a title: （试行）, （2023年修订）, (草案).
+_TITLE_TAIL = re.compile(r"[（(][^（）()]*[）)]$")
+_TITLE_NOISE = re.compile(r"[\s《》〈〉<>“”\"]")
+_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0}
+_ARABIC_DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+_CHINESE_DATE = re.compile(
+    r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日"
+)
 
 
 @dataclass
 class SourceMeta:
     siglum: str = ""
-    title: str = ""
+    title: str = ""  # the copy's title; the document's too when the file gives none
+    document_title: str = ""  # the document's title, when the file gives none
     kind: str = Source.Kind.OTHER
     publication: str = ""
     published: date | None = None
@@ -53,12 +94,26 @@ class SourceMeta:
 
 @dataclass
 class Proposal:
+    """A document the text may belong to.
+
+    ``kind`` is ``copy`` (the text is a copy of the document, when similar
+    enough) or ``version`` (the same title or text, but its date, 题注 or 文号
+    says it is another version: it becomes a new document related to this one);
+    ``later`` says whether the text is the later of the two versions.
+    """
+
     document: Document
     similarity: float
+    kind: str = "copy"
+    later: bool = True
 
     @property
     def percent(self) -> str:
         return f"{self.similarity:.0%}"
+
+    @property
+    def is_version(self) -> bool:
+        return self.kind == "version"
 
 
 @dataclass
@@ -67,10 +122,114 @@ class ImportResult:
     created_document: bool
     similarity: float | None
     new_units: int
+    # When the text is another version of a document: the relation created.
+    relation: DocumentRelation | None = None
 
 
-def read_prepared(data: bytes) -> PreparedSource:
-    """Size check, then the text pipeline; every failure is an IngestError."""
+class CutsError(IngestError):
+    """Too little of the file would be kept: the figures, for the form to show."""
+
+    def __init__(self, message: str, accounting: dict, cuts: list[dict]):
+        super().__init__(message)
+        self.accounting = accounting
+        self.cuts = cuts
+
+
+# --- Versions -----------------------------------------------------------------
+
+
+def _chinese_number(text: str) -> int:
+    """一 … 三十一 (a month or a day in Chinese numerals)."""
+    if "十" not in text:
+        return _DIGITS[text[0]] if len(text) == 1 else 0
+    tens, _sep, units = text.partition("十")
+    return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[units] if units else 0)
+
+
+def dates_in(text: str) -> list[date]:
+    """Every date written in ``text``: 2016年3月16日 or 二〇一六年三月十六日."""
+    found = []
+    for m in _ARABIC_DATE.finditer(text):
+        found.append((int(m.group(1)), int(m.group(2)), int(m.group(3))))
+    for m in _CHINESE_DATE.finditer(text):
+        year = int("".join(str(_DIGITS[c]) for c in m.group(1)))
+        found.append((year, _chinese_number(m.group(2)), _chinese_number(m.group(3))))
+    dates = []
+    for y, mo, d in found:
+        try:
+            dates.append(date(y, mo, d))
+        except ValueError:
+            continue
+    return sorted(dates)
+
+
+def _iso(value) -> date | None:
+    if isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class VersionMarks:
+    """What tells one version of a document from another."""
+
+    date: date | None = None
+    number: str = ""
+    history: tuple[date, ...] = ()  # the dates of the 题注 lines
+
+    @property
+    def latest(self) -> date | None:
+        return max([d for d in (self.date, *self.history) if d], default=None)
+
+    @classmethod
+    def of(cls, when, number: str, metadata: dict) -> VersionMarks:
+        history = metadata.get("history") or []
+        if isinstance(history, str):
+            history = [history]
+        return cls(
+            date=_iso(when) or _iso(metadata.get("date")),
+            number=_TITLE_NOISE.sub("", number or metadata.get("number") or ""),
+            history=tuple(sorted({d for line in history for d in dates_in(str(line))})),
+        )
+
+    def differs(self, other: VersionMarks) -> bool:
+        """Both say something, and not the same thing."""
+        return bool(
+            (self.date and other.date and self.date != other.date)
+            or (self.number and other.number and self.number != other.number)
+            or (self.history and other.history and self.history != other.history)
+        )
+
+
+def marks_of_prepared(prepared: PreparedSource) -> VersionMarks:
+    return VersionMarks.of(prepared.date, prepared.number, prepared.metadata)
+
+
+def marks_of_document(document: Document) -> VersionMarks:
+    return VersionMarks.of(document.date, document.number, document.metadata or {})
+
+
+def _title_key(title: str) -> str:
+    title = _TITLE_NOISE.sub("", title or "")
+    while _TITLE_TAIL.search(title):
+        title = _TITLE_TAIL.sub("", title)
+    return title
+
+
+def document_title(prepared: PreparedSource) -> str:
+    """The title the file gives: its title line, or its metadata's title."""
+    return (prepared.title or str(prepared.metadata.get("title") or "")).strip()
+
+
+def read_prepared(data: bytes, filename: str = "") -> PreparedSource:
+    """Size check, then the text pipeline; every failure is an IngestError.
+
+    ``filename`` only breaks ties when the bytes could be two formats (an .htm
+    page saved as text, say); the content decides.
+    """
     limit = settings.MAX_SOURCE_BYTES
     if len(data) > limit:
         raise IngestError(
@@ -78,7 +237,7 @@ def read_prepared(data: bytes) -> PreparedSource:
             f"{limit / 1048576:.1f} MB (MAX_SOURCE_BYTES)."
         )
     try:
-        return prepare(data)
+        return prepare(data, filename)
     except DecodeError as exc:
         raise IngestError(str(exc)) from exc
     except IngestError:
@@ -108,16 +267,50 @@ def similarity_to(prepared: PreparedSource, document: Document) -> float:
     return align(_align_units(prepared), canon).document_similarity
 
 
+def _proposal(prepared: PreparedSource, marks: VersionMarks, document: Document) -> Proposal:
+    similarity = similarity_to(prepared, document)
+    title = _title_key(document_title(prepared))
+    same_title = bool(title) and title == _title_key(document.title)
+    theirs = marks_of_document(document)
+    if (same_title or similarity >= DOCUMENT_THRESHOLD) and marks.differs(theirs):
+        later = not (marks.latest and theirs.latest and marks.latest < theirs.latest)
+        return Proposal(document, similarity, kind="version", later=later)
+    return Proposal(document, similarity)
+
+
 def propose(prepared: PreparedSource) -> list[Proposal]:
-    """Every document with the similarity this text reaches, best first."""
-    proposals = [Proposal(d, similarity_to(prepared, d)) for d in Document.objects.all()]
+    """Every document with the similarity this text reaches, best first.
+
+    A document the text resembles (by title or by text) but whose date, 题注 or
+    文号 differs is proposed as ``version``: the text is another version of it.
+    """
+    marks = marks_of_prepared(prepared)
+    proposals = [_proposal(prepared, marks, d) for d in Document.objects.all()]
     return sorted(proposals, key=lambda p: (-p.similarity, p.document.slug))
 
 
-def _new_slug(prepared: PreparedSource) -> str:
-    year = prepared.date.year if prepared.date else date.today().year
-    kind = next((v for k, v in DOC_TYPE_SLUGS.items() if prepared.title.endswith(k)), "wenjian")
-    base = slugify(f"{year}-{kind}") or "document"
+def choose(proposals: list[Proposal]) -> Proposal | None:
+    """The proposal an import without a chosen document follows: the best copy
+    above the threshold, else the most similar document it is a version of."""
+    copies = [p for p in proposals if not p.is_version and p.similarity >= DOCUMENT_THRESHOLD]
+    versions = [p for p in proposals if p.is_version]
+    return next(iter(copies or versions), None)
+
+
+def _doc_type(title: str) -> str:
+    title = _title_key(title)
+    for ending in sorted(DOC_TYPE_SLUGS, key=len, reverse=True):
+        if title.endswith(ending):
+            return DOC_TYPE_SLUGS[ending]
+    return "wenjian"
+
+
+def _new_slug(prepared: PreparedSource, title: str) -> str:
+    """``2024-yijian``; ``yijian`` when the text gives no date (never today's year)."""
+    when = marks_of_prepared(prepared)
+    year = (when.date or when.latest).year if when.latest else None
+    kind = _doc_type(title)
+    base = slugify(f"{year}-{kind}" if year else kind) or "document"
     slug, n = base, 2
     while Document.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -135,35 +328,128 @@ def _next_siglum(document: Document) -> str:
     raise IngestError("This document has no short siglum left.")
 
 
+def accounting_figures(accounting: dict) -> dict:
+    """The accounting's Han figures by region kind, 0 where absent, and the kept share."""
+    han = accounting.get("han") or {}
+    figures = {k: int(han.get(k) or 0) for k in ("reading", "metadata", "furniture", "toc")}
+    figures.update(
+        cut=int(han.get("cut") or 0),
+        cleanup=int(han.get("cleanup") or 0),
+        total=int(han.get("total") or sum(int(v or 0) for v in han.values())),
+    )
+    kept = accounting.get("kept")
+    figures["kept"] = float(kept) if kept is not None else None
+    return figures
+
+
+def cut_passages(text: str, regions: list[dict]) -> list[dict]:
+    """Every cut region with its reason and its text."""
+    return [
+        {**r, "text": text[r["start"] : r["end"]]}
+        for r in regions
+        if r.get("kind") == "cut" and 0 <= r.get("start", 0) <= r.get("end", 0) <= len(text)
+    ]
+
+
+def check_accounting(prepared: PreparedSource) -> None:
+    """Refuse, with the figures, a file of which too little would be kept."""
+    kept = prepared.accounting.get("kept")
+    if kept is None or kept >= KEPT_THRESHOLD:
+        return
+    f = accounting_figures(prepared.accounting)
+    message = _(
+        "Only %(kept)s of the file's Han characters would be kept: %(total)s in all, "
+        "%(reading)s in readings, %(metadata)s in metadata, %(furniture)s furniture, "
+        "%(cut)s cut. Look at the cuts, then accept them or correct the file."
+    ) % {
+        "kept": f"{kept:.0%}",
+        **{k: f"{f[k]:,}" for k in ("total", "reading", "metadata", "furniture", "cut")},
+    }
+    raise CutsError(message, prepared.accounting, cut_passages(prepared.original, prepared.regions))
+
+
+def _json_safe(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def _source_accounting(prepared: PreparedSource) -> dict:
+    """The accounting, with the scheme chosen for each part when there is one."""
+    if prepared.schemes:
+        return {**prepared.accounting, "schemes": prepared.schemes}
+    return dict(prepared.accounting)
+
+
+def _create_document(prepared: PreparedSource, meta: SourceMeta) -> Document:
+    title = document_title(prepared) or meta.document_title.strip() or meta.title.strip()
+    if not title:
+        raise IngestError(
+            _(
+                "The file gives no title for this new document: give one "
+                "(the form's document title, or --title)."
+            )
+        )
+    marks = marks_of_prepared(prepared)
+    metadata = _json_safe(dict(prepared.metadata))
+    issuers = prepared.issuers or metadata.get("issuers") or ""
+    return Document.objects.create(
+        slug=_new_slug(prepared, title),
+        title=title[:300],
+        issuers=str(issuers)[:200],
+        date=marks.date,
+        number=(prepared.number or str(metadata.get("number") or ""))[:60],
+        metadata=metadata,
+    )
+
+
+def _relate(new: Document, proposal: Proposal, user) -> DocumentRelation:
+    later, earlier = (new, proposal.document) if proposal.later else (proposal.document, new)
+    return DocumentRelation.objects.create(
+        from_document=later,
+        to_document=earlier,
+        kind=DocumentRelation.Kind.LATER_VERSION_OF,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
 def import_source(
     data: bytes,
     meta: SourceMeta,
     document: Document | None = None,
     user=None,
     prepared: PreparedSource | None = None,
+    accept_cuts: bool = False,
 ) -> ImportResult:
     """Import ``data`` as a new source, into ``document`` or the one it matches.
 
     Raises IngestError, with a message for a person, and writes nothing when
-    the file cannot be read, is a duplicate, or is not the document's text.
+    the file cannot be read, is a duplicate, or is not the document's text;
+    CutsError when less than 90% of its Han characters would be kept, unless
+    ``accept_cuts``. A text that is another version of a document (its date,
+    题注 or 文号 differ) becomes a new document, related to that one.
     """
-    prepared = prepared or read_prepared(data)
+    prepared = prepared or read_prepared(data, meta.filename)
     with transaction.atomic():
         similarity = None
         created = False
+        relation = None
+        version_of = None
         if document is None:
-            best = next(iter(propose(prepared)), None)
-            if best and best.similarity >= DOCUMENT_THRESHOLD:
+            best = choose(propose(prepared))
+            if best and best.is_version:
+                version_of = best
+            elif best:
                 document, similarity = best.document, best.similarity
         if document is None:
-            document = Document.objects.create(
-                slug=_new_slug(prepared),
-                title=prepared.title or prepared.units[0].text[:40],
-                issuers=prepared.issuers,
-                date=prepared.date,
-                number=prepared.number,
-            )
+            document = _create_document(prepared, meta)
             created = True
+            if version_of is not None:
+                relation = _relate(document, version_of, user)
         document = Document.objects.select_for_update().get(pk=document.pk)
 
         duplicate = document.sources.filter(checksum=prepared.checksum).first()
@@ -193,13 +479,26 @@ def import_source(
                     f"{similarity:.0%}, and {DOCUMENT_THRESHOLD:.0%} is needed."
                 )
             matches = [canonical[j] if j is not None else None for j in alignment.matches]
+            if not created and marks_of_prepared(prepared).differs(marks_of_document(document)):
+                raise IngestError(
+                    _(
+                        "This text is another version of “%(title)s” (its date, 题注 or 文号 "
+                        "differ), not a copy of it: import it without choosing the document, "
+                        "and it becomes a new document related to this one."
+                    )
+                    % {"title": document.title}
+                )
         else:
             matches = [None] * len(prepared.units)
 
+        if not accept_cuts:
+            # After the refusals that say the file does not belong here; the
+            # document created above is rolled back with the transaction.
+            check_accounting(prepared)
         source = Source.objects.create(
             document=document,
             siglum=siglum,
-            title=meta.title or prepared.title or meta.filename or siglum,
+            title=meta.title or document_title(prepared) or meta.filename or siglum,
             kind=meta.kind,
             publication=meta.publication,
             published=meta.published,
@@ -208,9 +507,17 @@ def import_source(
             filename=meta.filename,
             original=data,
             encoding=prepared.encoding,
+            format=prepared.format or Source.Format.TEXT,
             checksum=prepared.checksum,
             text=prepared.original,
             report=prepared.report,
+            regions=_json_safe(prepared.regions),
+            accounting=_json_safe(
+                {
+                    **prepared.accounting,
+                    **({"schemes": prepared.schemes} if prepared.schemes else {}),
+                }
+            ),
             imported_by=user if user is not None and user.is_authenticated else None,
         )
         used_keys = {u.key for u in canonical}
@@ -243,7 +550,11 @@ def import_source(
             [m.key if m is not None else None for m in matches],
             [u.key for u in units_for_readings],
         )
-        _restructure([*canonical, *new_units], order)
+        if any(r.parent for r in prepared.units):
+            _reading_parents(prepared, units_for_readings, [*canonical, *new_units], order)
+            _renumber([*canonical, *new_units], order)
+        else:
+            _restructure([*canonical, *new_units], order)
 
         Reading.objects.bulk_create(
             Reading(
@@ -278,7 +589,40 @@ def import_source(
             user=user,
             reason=source.siglum,  # shown after the cause: “import · B”
         )
-    return ImportResult(source, created, similarity, len(new_units))
+    return ImportResult(source, created, similarity, len(new_units), relation)
+
+
+def _reading_parents(
+    prepared: PreparedSource, units_for_readings: list[Unit], units: list[Unit], order: list[str]
+) -> None:
+    """Parents from the readings: each reading names its parent (a key of this copy).
+
+    A new unit takes the parent its reading names. A unit already placed moves
+    only under a nearer parent: of every parent the copies name, the last one
+    before the unit in the document's order wins, so a copy that lacks a heading
+    (and names the heading before it) never takes the clauses out from under it,
+    whatever the order of the imports.
+    """
+    position = {key: i for i, key in enumerate(order)}
+    by_pk = {u.pk: u for u in units}
+    by_source_key = {r.key: u for r, u in zip(prepared.units, units_for_readings, strict=True)}
+    for reading, unit in zip(prepared.units, units_for_readings, strict=True):
+        claim = by_source_key.get(reading.parent) if reading.parent else None
+        if claim is None or claim is unit or position[claim.key] >= position[unit.key]:
+            continue
+        current = by_pk.get(unit.parent_id)
+        if current is None or position.get(current.key, -1) < position[claim.key]:
+            unit.parent = claim
+
+
+def _renumber(units: list[Unit], order: list[str]) -> None:
+    """Renumber the units in ``order``; their parents are set already."""
+    units = {u.key: u for u in units}
+    changed = []
+    for position, key in enumerate(order):
+        unit = units[key]
+        changed.append((unit.pk, position, unit.parent_id))
+    update_rows(Unit, ["order", "parent"], changed)
 
 
 def _restructure(units: list[Unit], order: list[str]) -> None:

@@ -23,6 +23,9 @@ class Document(models.Model):
     issuers = models.CharField(_("issuing bodies"), max_length=200, blank=True)
     date = models.DateField(_("date"), null=True, blank=True)
     number = models.CharField(_("document number"), max_length=60, blank=True)
+    # Typed fields found in the first copy (clauses.text.layout.METADATA_FIELDS):
+    # number, issuers, addressees, date (ISO), history, attachments, cc, …
+    metadata = models.JSONField(_("metadata"), default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = DocumentQuerySet.as_manager()
@@ -48,6 +51,12 @@ class Source(models.Model):
         SIMPLIFIED = "simplified", _("simplified")
         TRADITIONAL = "traditional", _("traditional")
 
+    class Format(models.TextChoices):
+        TEXT = "text", _("plain text")
+        HTML = "html", _("HTML")
+        DOCX = "docx", _("Word (DOCX)")
+        PDF = "pdf", _("PDF")
+
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="sources")
     siglum = models.CharField(_("siglum"), max_length=4)
     title = models.CharField(_("title"), max_length=300)
@@ -59,10 +68,17 @@ class Source(models.Model):
     filename = models.CharField(_("file name"), max_length=255, blank=True)
     original = models.BinaryField(_("original bytes"))
     encoding = models.CharField(_("encoding"), max_length=20)
+    format = models.CharField(
+        _("format"), max_length=10, choices=Format.choices, default=Format.TEXT
+    )
     checksum = models.CharField(_("SHA-256"), max_length=64)
     # The decoded original, exactly: readings point into it by offset.
     text = models.TextField()
     report = models.JSONField(_("import report"), default=list)
+    # Every region of ``text``: {"kind", "name", "start", "end"} (see
+    # clauses.text.layout.REGION_KINDS), and where its Han characters went.
+    regions = models.JSONField(_("regions"), default=list, blank=True)
+    accounting = models.JSONField(_("accounting"), default=dict, blank=True)
     # Editors' tie-breaking order for the consensus: lower wins.
     priority = models.PositiveIntegerField(default=100)
     imported_at = models.DateTimeField(auto_now_add=True)
@@ -95,6 +111,8 @@ class Unit(models.Model):
         PARAGRAPH = "paragraph", _("paragraph")
         CLAUSE = "clause", _("clause")
         ITEM = "item", _("item")
+        ARTICLE = "article", _("article")
+        ROW = "row", _("table row")
 
     document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="units")
     key = models.CharField(max_length=40)
@@ -265,3 +283,38 @@ class CanonicalChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit.key} {self.created:%Y-%m-%d} {self.cause}"
+
+
+class DocumentRelation(models.Model):
+    """How two documents are related: ``from_document`` is a later version of,
+    supersedes, or builds on ``to_document``."""
+
+    class Kind(models.TextChoices):
+        LATER_VERSION_OF = "later_version_of", _("later version of")
+        SUPERSEDES = "supersedes", _("supersedes")
+        BUILDS_ON = "builds_on", _("builds on")
+
+    from_document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="relations_from"
+    )
+    to_document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="relations_to")
+    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["from_document", "kind", "to_document"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["from_document", "to_document", "kind"], name="unique_relation"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(from_document=models.F("to_document")),
+                name="relation_not_to_itself",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_document.slug} {self.kind} {self.to_document.slug}"

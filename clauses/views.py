@@ -2,22 +2,124 @@
 
 from __future__ import annotations
 
+import base64
+import bisect
+import hashlib
+import re
+
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from annotations.roles import role_required
 
-from .export import document_export
+from .export import document_export, relations_of
 from .forms import ImportForm
-from .ingest import SourceMeta, import_source, propose, read_prepared
-from .models import Document, Reading, Source, Unit
+from .ingest import (
+    KEPT_THRESHOLD,
+    CutsError,
+    SourceMeta,
+    accounting_figures,
+    choose,
+    cut_passages,
+    import_source,
+    propose,
+    read_prepared,
+)
+from .models import Document, DocumentRelation, Reading, Source, Unit
 from .report import describe_report
 from .text.align import DOCUMENT_THRESHOLD
 from .text.pipeline import IngestError
+
+#: The document's metadata fields as a person reads them, in the order shown.
+METADATA_LABELS = {
+    "covering_title": gettext_lazy("Issued by the circular"),
+    "number": gettext_lazy("Document number"),
+    "issuers": gettext_lazy("Issuing bodies"),
+    "date": gettext_lazy("Date of writing"),
+    "addressees": gettext_lazy("Addressed to"),
+    "history": gettext_lazy("Adoption and amendments"),
+    "attachments": gettext_lazy("Attachments"),
+    "signatory": gettext_lazy("Signed by"),
+    "cc": gettext_lazy("Copies to"),
+    "printed": gettext_lazy("Printed and issued"),
+    "note": pgettext_lazy("metadata", "Note"),
+    "published": gettext_lazy("Published"),
+    "dateline": gettext_lazy("Dateline"),
+    "subject": gettext_lazy("Subject"),
+    "index_number": gettext_lazy("Index number"),
+}
+
+#: Region kinds of a source's original text, for the legend.
+REGION_LABELS = {
+    "reading": gettext_lazy("reading of a unit"),
+    "metadata": gettext_lazy("metadata field"),
+    "furniture": gettext_lazy("furniture (site chrome, newspaper furniture, markup)"),
+    "toc": gettext_lazy("table of contents"),
+    "cut": gettext_lazy("cut: outside the document"),
+    "cleanup": gettext_lazy("removed by a clean-up rule"),
+    "other": gettext_lazy("not assigned (white space)"),
+}
+
+XIANG = re.compile(r"^[（(][一二三四五六七八九十百]+[）)]")
+MU = re.compile(r"^(?:\d+[.．、]|[（(]\d+[）)]|[①-⑳])")
+
+
+def metadata_rows(doc: Document) -> list[dict]:
+    """The document's metadata as rows (label, value or values), in a fixed order;
+    the document's own number, issuers and date where the metadata lacks them."""
+    data = dict(doc.metadata or {})
+    data.setdefault("number", doc.number)
+    data.setdefault("issuers", doc.issuers)
+    if doc.date:
+        data.setdefault("date", doc.date.isoformat())
+    rows = []
+    for name, value in [
+        *((k, data.get(k)) for k in METADATA_LABELS),
+        *((k, v) for k, v in data.items() if k not in METADATA_LABELS and k != "title"),
+    ]:
+        if not value:
+            continue
+        values = [str(v) for v in value] if isinstance(value, list | tuple) else None
+        rows.append(
+            {
+                "name": name,
+                "label": METADATA_LABELS.get(name, name),
+                "value": "" if values is not None else str(value),
+                "values": values,
+            }
+        )
+    return rows
+
+
+def article_paragraphs(text: str) -> list[dict]:
+    """An article's 款 (its paragraphs, one a line), with 项 （一） and 目 1. marked."""
+    paragraphs = []
+    for line in text.split("\n"):
+        if not line.strip():
+            continue
+        kind = "xiang" if XIANG.match(line) else "mu" if MU.match(line) else "kuan"
+        paragraphs.append({"kind": kind, "text": line})
+    return paragraphs or [{"kind": "kuan", "text": ""}]
+
+
+def version_links(doc: Document) -> list[dict]:
+    """Each relation of the document, said from its side: "later version of X",
+    "earlier version of Y" (X has a later version), "supersedes" …"""
+    links = []
+    for r in relations_of(doc):
+        if r["kind"] == DocumentRelation.Kind.LATER_VERSION_OF:
+            text = _("Later version of") if r["direction"] == "to" else _("Earlier version of")
+        elif r["kind"] == DocumentRelation.Kind.SUPERSEDES:
+            text = _("Supersedes") if r["direction"] == "to" else _("Superseded by")
+        else:
+            text = _("Builds on") if r["direction"] == "to" else _("Built on by")
+        links.append({"text": text, "document": r["document"], "kind": r["kind"]})
+    return links
 
 
 def coverage(covered: set[tuple[int, int]], units: list[Unit], sources: list[Source]) -> list[dict]:
@@ -66,6 +168,9 @@ def home(request):
 def document(request, slug):
     doc = get_object_or_404(Document, slug=slug)
     units = list(doc.units.in_order())
+    for unit in units:
+        if unit.kind == Unit.Kind.ARTICLE:
+            unit.paragraphs = article_paragraphs(unit.canonical)
     sources = list(doc.sources.defer("original", "text"))
     return render(
         request,
@@ -74,6 +179,8 @@ def document(request, slug):
             "document": doc,
             "units": units,
             "sources": sources,
+            "metadata_rows": metadata_rows(doc),
+            "versions": version_links(doc),
             "coverage": coverage(
                 _covered(Reading.objects.filter(unit__document=doc)), units, sources
             ),
@@ -89,6 +196,8 @@ def source(request, slug, siglum):
         siglum=siglum,
     )
     readings = list(the_source.readings.select_related("unit").order_by("position"))
+    marked = marked_text(the_source.text, the_source.regions, readings)
+    kinds = {piece["kind"] for piece in marked}
     return render(
         request,
         "clauses/source.html",
@@ -97,8 +206,64 @@ def source(request, slug, siglum):
             "source": the_source,
             "readings": readings,
             "report": describe_report(the_source.report),
+            "marked": marked,
+            "legend": [(k, label) for k, label in REGION_LABELS.items() if k in kinds],
+            "figures": accounting_figures(the_source.accounting) if the_source.accounting else None,
+            "schemes": (the_source.accounting or {}).get("schemes") or {},
+            "cuts": cut_passages(the_source.text, the_source.regions),
         },
     )
+
+
+def _valid_regions(text: str, regions) -> list[dict]:
+    """The stored regions that fit the text, in order, overlaps clipped."""
+    valid = []
+    end = 0
+    for r in sorted(
+        (r for r in regions or [] if isinstance(r, dict)),
+        key=lambda r: (r.get("start", 0), r.get("end", 0)),
+    ):
+        try:
+            start, stop = max(int(r["start"]), end), min(int(r["end"]), len(text))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if start >= stop:
+            continue
+        kind = r.get("kind") if r.get("kind") in REGION_LABELS else "other"
+        valid.append({"kind": kind, "name": str(r.get("name") or ""), "start": start, "end": stop})
+        end = stop
+    return valid
+
+
+def marked_text(text: str, regions, readings: list[Reading]) -> list[dict]:
+    """The original as consecutive pieces ``{kind, name, text, unit}``: every
+    region marked, what lies between them ``other``. A source imported before
+    regions were recorded shows its readings' spans."""
+    valid = _valid_regions(text, regions)
+    if not valid:
+        spans = sorted((r.raw_start, r.raw_end) for r in readings)
+        valid = _valid_regions(
+            text, [{"kind": "reading", "name": "", "start": a, "end": b} for a, b in spans]
+        )
+    spans = sorted(((r.raw_start, r.raw_end, r.unit) for r in readings), key=lambda x: x[:2])
+    starts = [span[0] for span in spans]
+    pieces, at = [], 0
+    for r in valid:
+        if r["start"] > at:
+            pieces.append({"kind": "other", "name": "", "text": text[at : r["start"]]})
+        unit = None
+        if r["kind"] == "reading" and spans:
+            # The reading this region belongs to: the last one starting before
+            # the region ends (a region holds the label, the reading's span not).
+            i = bisect.bisect_left(starts, r["end"]) - 1
+            if i >= 0 and spans[i][1] > r["start"]:
+                unit = spans[i][2]
+        label = REGION_LABELS[r["kind"]]
+        pieces.append({**r, "text": text[r["start"] : r["end"]], "unit": unit, "label": label})
+        at = r["end"]
+    if at < len(text):
+        pieces.append({"kind": "other", "name": "", "text": text[at:]})
+    return pieces
 
 
 @require_GET
@@ -118,6 +283,64 @@ def export_json(request, slug):
     return JsonResponse(document_export(doc), json_dumps_params={"ensure_ascii": False})
 
 
+PENDING_KEY = "import_pending"
+
+
+def _hold_upload(request, data: bytes, filename: str) -> str:
+    """Keep an uploaded file in the session while the editor looks at its cuts."""
+    checksum = hashlib.sha256(data).hexdigest()
+    request.session[PENDING_KEY] = {
+        "checksum": checksum,
+        "filename": filename,
+        "data": base64.b64encode(data).decode("ascii"),
+    }
+    return checksum
+
+
+def _proposal_context(prepared) -> dict:
+    """The proposal fragment: the documents, the one the import would follow, the
+    accounting when too little of the file would be kept."""
+    proposals = propose(prepared)
+    figures = accounting_figures(prepared.accounting)
+    low = figures["kept"] is not None and figures["kept"] < KEPT_THRESHOLD
+    return {
+        "proposals": proposals[:3],
+        "chosen": choose(proposals),
+        "figures": figures if low else None,
+    }
+
+
+def _import_message(result) -> str:
+    src = result.source
+    if result.relation is not None:
+        other = (
+            result.relation.to_document
+            if result.relation.from_document == src.document
+            else result.relation.from_document
+        )
+        if result.relation.from_document == src.document:
+            text = _(
+                "Created the document “%(title)s” with source %(siglum)s: "
+                "a later version of “%(other)s”."
+            )
+        else:
+            text = _(
+                "Created the document “%(title)s” with source %(siglum)s: "
+                "an earlier version of “%(other)s”."
+            )
+        return text % {"title": src.document.title, "siglum": src.siglum, "other": other.title}
+    if result.created_document:
+        return _("Created the document “%(title)s” with source %(siglum)s.") % {
+            "title": src.document.title,
+            "siglum": src.siglum,
+        }
+    return _("Imported source %(siglum)s into “%(title)s” (similarity %(sim)s).") % {
+        "siglum": src.siglum,
+        "title": src.document.title,
+        "sim": f"{result.similarity:.0%}",
+    }
+
+
 @role_required("editor")
 @require_http_methods(["GET", "POST"])
 def import_view(request):
@@ -125,15 +348,21 @@ def import_view(request):
 
     With htmx, choosing a file or pasting text asks the same view for a
     proposal (the ``proposal`` fragment); without JavaScript the form submits
-    with "let the app propose" and the app uses its proposal.
+    with "let the app propose" and the app uses its proposal. A file of which
+    less than 90% of the Han characters would be kept is not saved: the form
+    shows the figures and the cuts and asks for "accept the cuts" (an uploaded
+    file waits in the session meanwhile).
     """
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(
+        request.POST or None, request.FILES or None, pending=request.session.get(PENDING_KEY)
+    )
     if request.method == "POST" and request.htmx and request.POST.get("propose"):
-        proposals, error = [], None
+        context, error = {}, None
         if form.is_valid():
             try:
-                prepared = read_prepared(form.cleaned_data["data"])
-                proposals = propose(prepared)[:3]
+                context = _proposal_context(
+                    read_prepared(form.cleaned_data["data"], form.cleaned_data.get("filename", ""))
+                )
             except IngestError as exc:
                 error = str(exc)
         else:
@@ -141,18 +370,15 @@ def import_view(request):
         return render(
             request,
             "clauses/import.html#proposal",
-            {
-                "proposals": proposals,
-                "proposed": True,
-                "error": error,
-                "threshold": DOCUMENT_THRESHOLD,
-            },
+            {**context, "proposed": True, "error": error, "threshold": DOCUMENT_THRESHOLD},
         )
+    cuts = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         meta = SourceMeta(
             siglum=data["siglum"],
             title=data["title"],
+            document_title=data["document_title"],
             kind=data["kind"],
             publication=data["publication"],
             published=data["published"],
@@ -160,33 +386,39 @@ def import_view(request):
             filename=data["filename"],
         )
         try:
-            result = import_source(data["data"], meta, document=data["document"], user=request.user)
+            result = import_source(
+                data["data"],
+                meta,
+                document=data["document"],
+                user=request.user,
+                accept_cuts=data["accept_cuts"],
+            )
+        except CutsError as exc:
+            cuts = {
+                "message": str(exc),
+                "figures": accounting_figures(exc.accounting),
+                "passages": exc.cuts,
+                # A pasted text comes back in its box; a file waits in the session.
+                "pending": _hold_upload(request, data["data"], data["filename"])
+                if data["filename"] or data.get("pending")
+                else "",
+            }
         except IngestError as exc:
             form.add_error(None, str(exc))
         else:
-            src = result.source
-            if result.created_document:
-                messages.success(
-                    request,
-                    _("Created the document “%(title)s” with source %(siglum)s.")
-                    % {"title": src.document.title, "siglum": src.siglum},
-                )
-            else:
-                messages.success(
-                    request,
-                    _("Imported source %(siglum)s into “%(title)s” (similarity %(sim)s).")
-                    % {
-                        "siglum": src.siglum,
-                        "title": src.document.title,
-                        "sim": f"{result.similarity:.0%}",
-                    },
-                )
-            return redirect(src)
+            request.session.pop(PENDING_KEY, None)
+            messages.success(request, _import_message(result))
+            return redirect(result.source)
     meta_fields = [
         form[name] for name in ("siglum", "title", "kind", "publication", "published", "url")
     ]
     return render(
         request,
         "clauses/import.html",
-        {"form": form, "meta_fields": meta_fields, "threshold": DOCUMENT_THRESHOLD},
+        {
+            "form": form,
+            "meta_fields": meta_fields,
+            "threshold": DOCUMENT_THRESHOLD,
+            "cuts": cuts,
+        },
     )

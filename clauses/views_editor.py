@@ -39,6 +39,7 @@ from .collation import decide, priority_order, set_priority
 from .forms import DecisionForm, PriorityForm
 from .models import CanonicalChange, Document, SiteDecision, Unit, VariantSite
 from .text.collate import diff_opcodes
+from .views import version_links
 
 ORIGINS = ("queue", "unit")
 STATES = ("open", "decided")
@@ -136,7 +137,8 @@ def change_runs(before: str, after: str, context: int = HISTORY_CONTEXT) -> list
 
 
 def unit_context(request, the_unit: Unit) -> dict:
-    """Everything the unit page shows. Six queries, whatever the unit."""
+    """Everything the unit page shows. Seven queries, whatever the unit (eight
+    when the document has other versions)."""
     doc = the_unit.document
     readings = list(
         the_unit.readings.select_related("source")
@@ -162,6 +164,19 @@ def unit_context(request, the_unit: Unit) -> dict:
         r.source.document = doc
         r.segments = source_segments(the_unit.canonical, sites, r.source.siglum)
     history = list(CanonicalChange.objects.filter(unit=the_unit).select_related("user"))
+    versions = version_links(doc)
+    if versions:
+        # The unit of the same key in each other version: its permalink there.
+        same = {
+            u.document_id: u
+            for u in Unit.objects.filter(
+                key=the_unit.key, document__in=[v["document"] for v in versions]
+            ).only("key", "label", "document_id")
+        }
+        for v in versions:
+            v["unit"] = same.get(v["document"].pk)
+            if v["unit"] is not None:
+                v["unit"].document = v["document"]
     for change in history:
         change.runs = change_runs(change.before, change.after) if change.before else []
     return {
@@ -172,6 +187,7 @@ def unit_context(request, the_unit: Unit) -> dict:
         "canonical_segments": canonical_segments(the_unit.canonical, sites),
         "unapplied": [d for d in decisions.values() if not d.applied],
         "history": history,
+        "versions": versions,
         "previous": siblings[index - 1] if index else None,
         "next": siblings[index + 1] if index + 1 < len(siblings) else None,
         "permalink": request.build_absolute_uri(the_unit.get_absolute_url()),

@@ -25,8 +25,16 @@ def test_choosing_a_file_proposes_the_document_then_imports_it(page, artifacts, 
     assert "✓" in proposal.inner_text()
     page.screenshot(path=str(artifacts / "import-proposal.png"), full_page=True)
 
+    # 004 carries three unrelated articles: the form shows the figures first.
+    assert "90%" in page.locator("#proposal").inner_text()
     page.fill("#id_siglum", "E")
-    page.click(".import-form button[type=submit]")
+    page.click(".import-form > p > button[type=submit]")
+    confirm = page.locator(".cuts-confirm")
+    confirm.wait_for()
+    assert "after_agency_line" in confirm.inner_text()
+    assert not Source.objects.filter(siglum="E").exists()
+    page.screenshot(path=str(artifacts / "import-cuts.png"), full_page=True)
+    confirm.locator("button[name=accept_cuts]").click()
     page.wait_for_url("**/sources/E/")
     assert page.locator("h1").inner_text().startswith("E")
     assert page.locator(".report").inner_text().count("join_broken_lines") == 1

@@ -18,6 +18,13 @@ def _date(value: str) -> date:
         raise CommandError(f"--published {value!r} is not a date YYYY-MM-DD") from exc
 
 
+def _relation(result) -> dict | None:
+    r = result.relation
+    if r is None:
+        return None
+    return {"kind": r.kind, "from": r.from_document.slug, "to": r.to_document.slug}
+
+
 class Command(BaseCommand):
     help = (
         "Import FILE as a new source. Without --document the document is identified by "
@@ -28,12 +35,21 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--document", help="slug of the document the file is a copy of")
         parser.add_argument("--siglum", default="", help="a letter, or up to 4 letters and digits")
-        parser.add_argument("--title", default="")
+        parser.add_argument(
+            "--title",
+            default="",
+            help="the copy's title; also the document's when the file gives none",
+        )
         parser.add_argument("--kind", default=Source.Kind.OTHER, choices=Source.Kind.values)
         parser.add_argument("--publication", default="")
         parser.add_argument("--published", type=_date, help="YYYY-MM-DD")
         parser.add_argument("--url", default="")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
+        parser.add_argument(
+            "--accept-cuts",
+            action="store_true",
+            help="import even when less than 90%% of the file's Han characters are kept",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
@@ -56,7 +72,9 @@ class Command(BaseCommand):
             filename=path.name,
         )
         try:
-            result = import_source(data, meta, document=document)
+            result = import_source(
+                data, meta, document=document, accept_cuts=options["accept_cuts"]
+            )
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
         source = result.source
@@ -68,7 +86,12 @@ class Command(BaseCommand):
                         "document": source.document.slug,
                         "siglum": source.siglum,
                         "units": units,
-                        "report": {"rules": source.report},
+                        "created": result.created_document,
+                        "metadata": source.document.metadata,
+                        "accounting": source.accounting,
+                        "format": source.format,
+                        "relation": _relation(result),
+                        "report": {"rules": source.report, "accounting": source.accounting},
                     },
                     ensure_ascii=False,
                 )
@@ -78,3 +101,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{path.name}: source {source.siglum}, {units} units, {verb} {source.document.slug}"
             )
+            if result.relation is not None:
+                r = result.relation
+                self.stdout.write(
+                    f"{r.from_document.slug} is a later version of {r.to_document.slug}"
+                )
