@@ -146,6 +146,25 @@ def _chinese_number(text: str) -> int:
     return (_DIGITS[tens] if tens else 1) * 10 + (_DIGITS[units] if units else 0)
 
 
+#: Events of a 题注 that make a new wording: adoption and amendment. Promulgation
+#: (公布, 发布) and entry into force (施行) do not; sources differ in listing them.
+_WORDING_EVENT = re.compile(r"通过|修正|修订|修改")
+
+
+def wording_dates(text: str) -> list[date]:
+    """The dates in a 题注 line that adopt or amend the text (通过, 修正, 修订):
+    each date is followed by its event, up to the next date."""
+    spans = [(m.start(), m.end()) for m in _ARABIC_DATE.finditer(text)]
+    spans += [(m.start(), m.end()) for m in _CHINESE_DATE.finditer(text)]
+    spans.sort()
+    out = []
+    for k, (start, end) in enumerate(spans):
+        event = text[end : spans[k + 1][0] if k + 1 < len(spans) else len(text)]
+        if _WORDING_EVENT.search(event):
+            out += dates_in(text[start:end])
+    return sorted(out)
+
+
 def dates_in(text: str) -> list[date]:
     """Every date written in ``text``: 2016年3月16日 or 二〇一六年三月十六日."""
     found = []
@@ -192,15 +211,17 @@ class VersionMarks:
         return cls(
             date=_iso(when) or _iso(metadata.get("date")),
             number=_TITLE_NOISE.sub("", number or metadata.get("number") or ""),
-            history=tuple(sorted({d for line in history for d in dates_in(str(line))})),
+            history=tuple(sorted({d for line in history for d in wording_dates(str(line))})),
         )
 
     def differs(self, other: VersionMarks) -> bool:
-        """Both say something, and not the same thing."""
+        """Both say something, and not the same thing. For the 题注, only the last
+        adoption or amendment counts: two transcriptions of one version list
+        its history with more or fewer lines (公布, 施行), never a later 修正."""
         return bool(
             (self.date and other.date and self.date != other.date)
             or (self.number and other.number and self.number != other.number)
-            or (self.history and other.history and self.history != other.history)
+            or (self.history and other.history and self.history[-1] != other.history[-1])
         )
 
 

@@ -394,6 +394,32 @@ def test_the_two_cishan_laws_are_two_related_documents():
     assert second.source.document.units.filter(kind="article").count() == 125
 
 
+def test_two_transcriptions_of_one_regulation_are_copies_not_versions():
+    """d06 (gov.cn: decree + regulation, 题注 in parentheses) and d13 (LawRefBook:
+    four 题注 lines, 公布 and 施行 among them) are the same 2018 wording."""
+    pages = FIXTURES.parent / "pages"
+    first = import_source((pages / "d06-zhuanli-daili-tiaoli-govcn.txt").read_bytes(), SourceMeta())
+    second = import_source(
+        (pages / "d13-zhuanli-daili-tiaoli-lawrefbook.txt").read_bytes(), SourceMeta()
+    )
+    assert second.relation is None
+    assert second.source.document == first.source.document
+    assert second.source.siglum == "B"
+
+
+def test_wording_dates_are_adoptions_and_amendments_only():
+    from clauses.ingest import wording_dates
+
+    line = (
+        "（1991年3月4日中华人民共和国国务院令第76号发布　2018年9月6日国务院第23次常务会议修订通过）"
+    )
+    assert [str(d) for d in wording_dates(line)] == ["2018-09-06"]
+    assert wording_dates("2019年3月1日 施行") == []
+    assert [str(d) for d in wording_dates("二〇二三年十二月二十九日第十四届…第七次会议修正")] == [
+        "2023-12-29"
+    ]
+
+
 # --- Export --------------------------------------------------------------------
 
 
