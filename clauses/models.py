@@ -81,6 +81,16 @@ class Source(models.Model):
     accounting = models.JSONField(_("accounting"), default=dict, blank=True)
     # Editors' tie-breaking order for the consensus: lower wins.
     priority = models.PositiveIntegerField(default=100)
+    # A copy made from another copy (a repost of a repost): shown and collated,
+    # but it does not vote in the consensus.
+    derived_from = models.ForeignKey(
+        "self",
+        verbose_name=_("derived from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="derivatives",
+    )
     imported_at = models.DateTimeField(auto_now_add=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
@@ -223,6 +233,7 @@ class VariantSite(models.Model):
         ADDITION = "addition", _("addition")
         TRANSPOSITION = "transposition", _("transposition")
         PUNCTUATION = "punctuation", _("punctuation only")
+        LACUNA = "lacuna", _("lacuna")
 
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="sites")
     index = models.PositiveIntegerField()  # 0-based order within the unit
@@ -230,6 +241,9 @@ class VariantSite(models.Model):
     end = models.PositiveIntegerField()
     type = models.CharField(max_length=20, choices=Type.choices)
     likely_ocr = models.BooleanField(default=False)
+    # The consensus could not choose: the best readings are equal in votes and
+    # in every property of their sources an editor can see and set.
+    tie = models.BooleanField(default=False)
     ocr_pairs = models.JSONField(default=list)
     readings = models.JSONField()  # {siglum: reading}, every covering source
     canonical_reading = models.TextField(blank=True)
