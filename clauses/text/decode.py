@@ -22,9 +22,12 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from .messages import TextError, gettext_noop
 
-class DecodeError(ValueError):
-    """The bytes are not text policyreader can read; the message says why."""
+
+class DecodeError(TextError):
+    """The bytes are not text policyreader can read; the message says why
+    (``messages.TextError``: translatable template and parameters)."""
 
 
 @dataclass(frozen=True)
@@ -36,15 +39,20 @@ class Decoded:
 
 
 MAGIC = [
-    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"%PDF", "a PDF document"),
-    (b"PK\x03\x04", "a ZIP archive (or a Word/Excel file)"),
-    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office file"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"\x7fELF", "a program"),
+    (b"\x89PNG\r\n\x1a\n", gettext_noop("a PNG image")),
+    (b"\xff\xd8\xff", gettext_noop("a JPEG image")),
+    (b"GIF8", gettext_noop("a GIF image")),
+    (b"%PDF", gettext_noop("a PDF document")),
+    (b"PK\x03\x04", gettext_noop("a ZIP archive (or a Word/Excel file)")),
+    (b"\xd0\xcf\x11\xe0", gettext_noop("an old Microsoft Office file")),
+    (b"\x1f\x8b", gettext_noop("a gzip archive")),
+    (b"\x7fELF", gettext_noop("a program")),
 ]
+
+#: How the encodings tried are listed in a refusal.
+TRIED_LEGEND = gettext_noop(
+    "✗ @n: not decodable at byte n; ✗ ^: control characters; n%: share of common Chinese"
+)
 
 # Control characters that never occur in a text file (tab, LF, CR, FF excepted).
 _CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f]")
@@ -131,40 +139,47 @@ def _nul_parity(data: bytes) -> str | None:
 
 def _check_text(text: str, encoding: str) -> Decoded:
     if _CONTROL.search(text):
-        raise DecodeError("The file contains control characters: it is binary, not text.")
+        raise DecodeError(
+            gettext_noop("The file contains control characters: it is binary, not text.")
+        )
     if not text.strip():
-        raise DecodeError("The file contains no text, only white space.")
+        raise DecodeError(gettext_noop("The file contains no text, only white space."))
     return Decoded(text, encoding)
 
 
 def decode(data: bytes) -> Decoded:
     """Decode ``data`` or raise DecodeError with a message for the user."""
     if not data:
-        raise DecodeError("The file is empty.")
+        raise DecodeError(gettext_noop("The file is empty."))
     for magic, what in MAGIC:
         if data.startswith(magic):
-            raise DecodeError(f"The file is {what}, not a text file.")
+            raise DecodeError(gettext_noop("The file is %(what)s, not a text file."), what=what)
 
     if data.startswith(codecs.BOM_UTF8):
         try:
             return _check_text(data.decode("utf-8-sig"), "utf-8-sig")
         except UnicodeDecodeError as exc:
             raise DecodeError(
-                f"The file starts with a UTF-8 mark but is not valid UTF-8 (byte {exc.start})."
+                gettext_noop(
+                    "The file starts with a UTF-8 mark but is not valid UTF-8 (byte %(byte)s)."
+                ),
+                byte=exc.start,
             ) from exc
     for bom, codec in ((codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")):
         if data.startswith(bom):
             try:
                 return _check_text(data[2:].decode(codec), "utf-16")
             except UnicodeDecodeError as exc:
-                raise DecodeError("The file starts with a UTF-16 mark but is not UTF-16.") from exc
+                raise DecodeError(
+                    gettext_noop("The file starts with a UTF-16 mark but is not UTF-16.")
+                ) from exc
     if b"\x00" in data:
         return _utf16_without_mark(data)
 
     try:
         return _check_text(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError as exc:
-        utf8_error = f"UTF-8: invalid byte at {exc.start}"
+        utf8_error = f"utf-8 ✗ @{exc.start}"
     return _legacy(data, utf8_error)
 
 
@@ -189,7 +204,7 @@ def _utf16_without_mark(data: bytes) -> Decoded:
                 continue
             if plausibility(text) >= FLOOR or (codec == parity and text.isascii()):
                 return _check_text(text, codec)
-    raise DecodeError("The file contains NUL bytes: it is binary, not text.")
+    raise DecodeError(gettext_noop("The file contains NUL bytes: it is binary, not text."))
 
 
 def _legacy(data: bytes, utf8_error: str) -> Decoded:
@@ -205,33 +220,49 @@ def _legacy(data: bytes, utf8_error: str) -> Decoded:
         try:
             text = data.decode(codec)
         except UnicodeDecodeError as exc:
-            tried.append(f"{codec}: invalid bytes at {exc.start}")
+            tried.append(f"{codec} ✗ @{exc.start}")
             continue
         if _CONTROL.search(text):
-            tried.append(f"{codec}: control characters")
+            tried.append(f"{codec} ✗ ^")
             continue
         if family != "UTF-16":
             families.add(family)
         candidates.append((plausibility(text), codec, family, text))
     candidates.sort(key=lambda c: -c[0])
     for score, codec, _family, _text in candidates:
-        tried.append(f"{codec}: {score:.0%} plausible Chinese")
+        tried.append(f"{codec} {score:.0%}")
     summary = "; ".join(tried)
     if not candidates:
         raise DecodeError(
-            "The file is not in an encoding policyreader reads "
-            f"(UTF-8, UTF-16, GB18030/GBK or Big5). Tried: {summary}."
+            gettext_noop(
+                "The file is not in an encoding policyreader reads "
+                "(UTF-8, UTF-16, GB18030/GBK or Big5). Tried: %(tried)s (%(legend)s)."
+            ),
+            tried=summary,
+            legend=TRIED_LEGEND,
         )
     score, codec, _family, text = candidates[0]
     if score < FLOOR:
         raise DecodeError(
-            "The file decodes only as a jumble of rare characters: it is not Chinese text "
-            f"in UTF-8, UTF-16, GB18030/GBK or Big5. Tried: {summary}."
+            gettext_noop(
+                "The file decodes only as a jumble of rare characters: it is not Chinese text "
+                "in UTF-8, UTF-16, GB18030/GBK or Big5. Tried: %(tried)s (%(legend)s)."
+            ),
+            tried=summary,
+            legend=TRIED_LEGEND,
         )
     if len(candidates) > 1 and score - candidates[1][0] < MARGIN:
         raise DecodeError(
-            f"The file's encoding is in doubt: {codec} and {candidates[1][1]} both read as "
-            f"Chinese ({score:.0%} against {candidates[1][0]:.0%}). Save it as UTF-8 and "
-            f"import it again. Tried: {summary}."
+            gettext_noop(
+                "The file's encoding is in doubt: %(first)s and %(second)s both read as "
+                "Chinese (%(score)s against %(other)s). Save it as UTF-8 and "
+                "import it again. Tried: %(tried)s (%(legend)s)."
+            ),
+            first=codec,
+            second=candidates[1][1],
+            score=f"{score:.0%}",
+            other=f"{candidates[1][0]:.0%}",
+            tried=summary,
+            legend=TRIED_LEGEND,
         )
     return _check_text(text, codec)

@@ -29,6 +29,7 @@ import zipfile
 from dataclasses import dataclass
 
 from .decode import DecodeError, decode
+from .messages import gettext_noop
 
 
 class FormatError(DecodeError):
@@ -196,12 +197,14 @@ def html_text(html: str) -> str:
     from lxml import etree
 
     if not html.strip():
-        raise FormatError("The HTML file is empty.")
+        raise FormatError(gettext_noop("The HTML file is empty."))
     try:
         # lxml refuses str input that declares its own encoding; the text is decoded already.
         root = lxml.html.document_fromstring(html.encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as exc:
-        raise FormatError(f"The HTML file cannot be read: {exc}") from exc
+        raise FormatError(
+            gettext_noop("The HTML file cannot be read: %(error)s"), error=exc
+        ) from exc
     out = _Lines()
     title = root.find(".//title")
     if title is not None and (title.text_content() or "").strip():
@@ -211,7 +214,7 @@ def html_text(html: str) -> str:
     _walk(body if body is not None else root, out)
     text = out.result()
     if not text.strip():
-        raise FormatError("The HTML page shows no text.")
+        raise FormatError(gettext_noop("The HTML page shows no text."))
     return text
 
 
@@ -241,7 +244,9 @@ def docx_text(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds on a broken package
-        raise FormatError(f"The Word file cannot be read: {exc}") from exc
+        raise FormatError(
+            gettext_noop("The Word file cannot be read: %(error)s"), error=exc
+        ) from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
@@ -257,7 +262,7 @@ def docx_text(data: bytes) -> str:
                 lines.append("\t".join(cells))
     text = "\n".join(lines)
     if not text.strip():
-        raise FormatError("The Word file holds no text.")
+        raise FormatError(gettext_noop("The Word file holds no text."))
     return text
 
 
@@ -274,21 +279,29 @@ def pdf_text(data: bytes) -> str:
     try:
         text = extract_text(io.BytesIO(data), laparams=LAParams())
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
-        raise FormatError("The PDF is protected by a password: its text cannot be read.") from exc
+        raise FormatError(
+            gettext_noop("The PDF is protected by a password: its text cannot be read.")
+        ) from exc
     except (PDFSyntaxError, ValueError, TypeError, KeyError) as exc:
-        raise FormatError(f"The PDF file is damaged and cannot be read: {exc}") from exc
+        raise FormatError(
+            gettext_noop("The PDF file is damaged and cannot be read: %(error)s"), error=exc
+        ) from exc
     # Pages are separated by form feeds; a page break is a line break here.
     text = text.replace("\x0c", "\n")
     text = "".join(ch for ch in text if ch in "\t\n" or ch >= " ")
     visible = "".join(text.split())
     if not visible:
         raise FormatError(
-            "The PDF has no text layer: it is a scanned image. Run OCR on it "
-            "(or import a .docx, .html or .txt copy) and import the result."
+            gettext_noop(
+                "The PDF has no text layer: it is a scanned image. Run OCR on it "
+                "(or import a .docx, .html or .txt copy) and import the result."
+            )
         )
     if visible.count("(cid:") * 6 > len(visible) / 2:
         raise FormatError(
-            "The PDF's fonts do not say which characters they draw, so its text cannot be "
-            "read. Import a .docx, .html or .txt copy instead."
+            gettext_noop(
+                "The PDF's fonts do not say which characters they draw, so its text cannot be "
+                "read. Import a .docx, .html or .txt copy instead."
+            )
         )
     return text.rstrip("\n") + "\n"

@@ -18,13 +18,15 @@ from .cleanup import RuleResult
 from .formats import extract
 from .layout import CLEANUP, CUT, FURNITURE, METADATA, READING, TOC, Layout
 from .locate import Line, split_lines
+from .messages import TextError, gettext_noop
 from .regions import find_layout
 from .segment import Segment, segment_part
 from .textmap import MappedText
 
 
-class IngestError(ValueError):
-    """The file cannot become a source; the message says why, for a person."""
+class IngestError(TextError):
+    """The file cannot become a source; the message says why, for a person
+    (``messages.TextError``: a translatable template and its parameters)."""
 
 
 @dataclass(frozen=True)
@@ -138,9 +140,13 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
         best, tried = segment_part(part_mt.text, lines)
         if best.explained == 0 and part.role == "main" and not _is_document(layout):
             raise IngestError(
-                "No document structure found: no scheme explains this text "
-                f"({_scheme_figures(tried)} of {len(lines)} lines labelled), and it has no "
-                "title, document number or issuing body. Is this a policy document?"
+                gettext_noop(
+                    "No document structure found: no scheme explains this text "
+                    "(%(figures)s of %(lines)s lines labelled), and it has no title, "
+                    "document number or issuing body. Is this a policy document?"
+                ),
+                figures=_scheme_figures(tried),
+                lines=len(lines),
             )
         schemes[part.key] = best.scheme.name
         scheme_result = RuleResult("segment_by_scheme", count=len(best.segments))
@@ -169,8 +175,11 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
                 accountant.fill_gaps(part_mt, *seg.label_span, READING, "")
     if not units:
         raise IngestError(
-            "No document text found: every line of the file is furniture, metadata or "
-            "outside the document."
+            gettext_noop(
+                "No document found in this file: no title, no document number and no "
+                "numbered structure (一、, （一）, 第一条 …); what it holds is site furniture "
+                "or text outside a document. Is this a policy document?"
+            )
         )
     accountant.mark_rest(CLEANUP, "cleanup")
     regions, accounting = accountant.finish()

@@ -1,0 +1,37 @@
+"""Pipeline errors carry a translatable template and its parameters (no database)."""
+
+import pytest
+
+from clauses.text.decode import DecodeError, decode
+from clauses.text.messages import Phrase, TextError, gettext_noop
+from clauses.text.pipeline import IngestError, prepare
+
+FAKE = {
+    "The file is %(what)s, not a text file.": "文件是%(what)s，不是文本文件。",
+    "a PNG image": "PNG 图片",
+}
+
+
+def fake_gettext(s):
+    return FAKE.get(s, s)
+
+
+def test_a_refusal_is_translated_with_its_phrase_parameters():
+    with pytest.raises(DecodeError) as info:
+        decode(b"\x89PNG\r\n\x1a\n....")
+    assert str(info.value) == "The file is a PNG image, not a text file."
+    assert info.value.translated(fake_gettext) == "文件是PNG 图片，不是文本文件。"
+
+
+def test_numbers_stay_numbers():
+    err = TextError(gettext_noop("%(n)s lines"), n=3)
+    assert err.translated(lambda s: "%(n)s 行") == "3 行"
+    assert isinstance(gettext_noop("x"), Phrase)
+
+
+def test_pipeline_errors_are_text_errors():
+    with pytest.raises(IngestError) as info:
+        prepare("只是一句话，没有结构。".encode())
+    assert isinstance(info.value, TextError)
+    assert info.value.template.startswith("No document found")
+    assert info.value.translated(lambda s: "没有找到文献") == "没有找到文献"
