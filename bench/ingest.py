@@ -31,6 +31,7 @@ import random
 import sys
 import time
 import tracemalloc
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,51 +105,50 @@ def bench_memory(limit: int) -> None:
     )
 
 
-def bench_import(files: list[bytes]) -> None:
+@contextmanager
+def scratch_database():
+    """A test database on the configured server, dropped afterwards."""
     import django
 
     django.setup()
     from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    from clauses.ingest import SourceMeta, import_source
-    from clauses.models import Document
+    from django.test.utils import setup_test_environment, teardown_test_environment
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
+        yield
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+        teardown_test_environment()
+
+
+def bench_import(files: list[bytes]) -> None:
+    with scratch_database():
+        from clauses.ingest import SourceMeta, import_source
+        from clauses.models import Document
+
         size = sum(len(f) for f in files)
         chars = sum(len(f.decode("utf-8")) for f in files)
         start = time.perf_counter()
         for i, data in enumerate(files):
             if i % COPIES_PER_DOCUMENT == 0:
                 document = Document.objects.create(slug=f"bench-{i}", title=f"bench {i}")
-            import_source(data, SourceMeta(), document=document)
+            import_source(data, SourceMeta(), document=document, accept_cuts=True)
         elapsed = time.perf_counter() - start
         print(
             f"import into PostgreSQL: {len(files)} sources in {elapsed:.2f} s, "
             f"{chars / elapsed:,.0f} characters/s, {size / 1048576 / elapsed:.2f} MB/s"
         )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def bench_law_import() -> None:
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    from clauses.ingest import SourceMeta, import_source
-
-    setup_test_environment()
-    old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
     law = (LAWS / "lifa-2023.md").read_bytes()
     second = build_corpus(len(law) / 1048576, seed=11, texts=[law.decode("utf-8")])[0]
-    try:
+    with scratch_database():
+        from clauses.ingest import SourceMeta, import_source
+
         for label, data in (("first copy", law), ("second copy", second)):
             start = time.perf_counter()
             result = import_source(data, SourceMeta(), accept_cuts=True)
@@ -158,8 +158,6 @@ def bench_law_import() -> None:
                 f"law import ({label}): {len(data) / 1024:.0f} KB, {units} units, "
                 f"{elapsed:.2f} s (target < 2 s)"
             )
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def main() -> None:

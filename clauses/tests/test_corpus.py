@@ -272,3 +272,95 @@ def test_ocr_damaged_labels_are_kept_as_printed_and_flagged():
     p = load("wild", "w06")
     damaged = [(u.key, u.label) for u in p.units if u.damaged_label]
     assert damaged == [("c11", "（+—）"), ("c12", "（+=）"), ("c21", "（=+—）")]
+
+
+# fixtures/made: files a reviewer made to break the import (issue 7 review).
+MADE = CORPUS.parent / "made"
+
+
+def made(name):
+    return prepare((MADE / name).read_bytes(), name)
+
+
+def test_a_code_with_parts_subparts_and_chapters_that_restart():
+    """民法典's layout: 编 / 分编 / 章, 第一章 again in every 编 and 分编, a 目录."""
+    p = made("mfd2.txt")
+    assert p.title == "中华人民共和国民法典"
+    headings = [(u.key, u.parent) for u in p.units if u.kind == "heading"]
+    assert headings == [
+        ("b1", ""),
+        ("b1.ch1", "b1"),
+        ("b1.ch2", "b1"),
+        ("b2", ""),
+        ("b2.f1", "b2"),
+        ("b2.f1.ch1", "b2.f1"),
+    ]
+    assert article_numbers(p) == [1, 2, 3, 4, 5, 6]
+    a5 = next(u for u in p.units if u.key == "a5")
+    assert a5.path == ("第二编", "第一分编", "第一章", "第五条")
+    assert p.accounting["han"]["toc"] > 30  # the 目录 made no headings
+    assert not any("第二章" in u.text or "第二编" in u.text for u in articles(p))
+
+
+def test_an_article_out_of_sequence_stays_an_article_and_is_reported():
+    p = made("law-ooo.txt")
+    assert [u.key for u in articles(p)] == ["a1", "a3", "a2", "a4", "a5", "a6"]
+    rules = {r["rule"]: r for r in p.report}
+    assert rules["labels_out_of_sequence"]["examples"] == ["第二条 ← 3"]
+    # Cross-references at the start of a 款 are text.
+    a5 = next(u for u in p.units if u.key == "a5")
+    assert "\n第三十六条规定的罚款" in a5.text or "第三十六条规定的罚款" in a5.text
+
+
+def test_a_docx_table_before_the_closing_is_the_documents():
+    p = made("notice-table.docx")
+    assert p.format == "docx"
+    assert [u.key for u in p.units if u.kind == "row"] == ["row1", "r1", "r2"]
+    assert p.metadata["date"] == "2024-03-05" and p.metadata["issuers"] == "国务院办公厅"
+    assert p.accounting["han"]["cut"] == 0
+
+
+def test_a_docx_attachment_table_keeps_its_rows_as_rows():
+    p = made("notice-table2.docx")
+    rows = [u for u in p.units if u.part == "att1"]
+    assert [u.kind for u in rows] == ["row", "row", "row"]
+
+
+def test_a_printed_pdf_loses_its_running_heads_and_page_numbers():
+    p = made("d10-chromium.pdf")
+    assert p.format == "pdf" and p.number == "国发〔2018〕39号"
+    names = [r["name"] for r in p.regions if r["kind"] == "furniture"]
+    assert names.count("page_number") >= 3 and "running_head" in names
+    text = "".join(u.text for u in p.units)
+    assert "国务院文件" not in text
+    c8 = next(u for u in p.units if u.key == "c8")
+    assert "可在参保地申请" in c8.text
+    assert [u.key for u in p.units if u.kind == "clause"] == [f"c{n}" for n in range(1, 16)]
+
+
+def test_a_pdf_whose_fonts_have_no_unicode_map_is_refused_for_that_reason():
+    from clauses.text.decode import DecodeError
+
+    with pytest.raises(DecodeError, match="no Unicode map"):
+        made("d10.pdf")
+
+
+def test_lookalike_radicals_count_as_han_characters():
+    from .seeds import prepared
+
+    damaged = load("wild", "w04")
+    assert damaged.accounting["han"]["total"] == prepared("000").accounting["han"]["total"]
+
+
+def test_taiwan_vocabulary_is_named_word_by_word_without_noise():
+    def vocabulary(name):
+        p = load("wild", name)
+        entry = next(r for r in p.report if r["rule"] == "convert_traditional")
+        assert entry["detail"]["orthography"] == "Taiwan"
+        return entry["detail"].get("vocabulary", [])
+
+    # w01 differs from the 2017 Plan by 著/着 alone: nothing to name.
+    assert vocabulary("w01") == []
+    named = vocabulary("w03-control")
+    assert "型别 → 类型 ×1" in named and "网路 → 网络 ×6" in named
+    assert all(len(item.split(" → ")[0]) >= 2 for item in named)

@@ -186,3 +186,21 @@ def test_a_damaged_label_that_fits_no_place_stays_unnumbered():
         ("c?", False),
         ("c?-2", False),
     ]
+
+
+def test_a_line_broken_inside_a_parenthesis_is_no_damaged_heading():
+    # A PDF broke the responsibility note of a clause: "（财政⏎部、人力资源…负责）".
+    text = "（三）加大支持力度。资金由失业保险基金列支。（财政\n部、人力资源社会保障部负责）\n（四）其他。\n"
+    best, _ = seg(text)
+    assert [s.key for s in best.segments] == ["c3", "c4"]
+    assert best.segments[0].text(text).endswith("（财政部、人力资源社会保障部负责）")
+
+
+def test_a_table_row_is_never_a_decimal_label():
+    text = "1　总则\n序号\t任务\t责任单位\n1\t建立统一的数据平台\t国家发展改革委\n"
+    best, _ = seg(text)
+    assert [(s.key, s.kind) for s in best.segments] == [
+        ("d1", "heading"),
+        ("row1", "row"),
+        ("r1", "row"),
+    ]

@@ -13,7 +13,6 @@ import unicodedata
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from functools import cache
 from itertools import repeat
 
@@ -492,42 +491,34 @@ def _convert_line(line: str, config: str) -> str:
 # Words tw2sp rewrites although they are ordinary mainland wording too (its
 # phrase table is built from mainland → Taiwan pairs such as 创建 → 建立, and
 # read backwards): never named as Taiwan vocabulary.
-_COMMON_WORDS = frozenset({"建立", "核心", "智慧", "档案"})
+_COMMON_WORDS = frozenset(
+    {"建立", "核心", "智慧", "档案", "文件", "互动", "执行", "技术", "信息", "支持", "效能"}
+)
 
 
 def _vocabulary(line: str, simplified: str, found: dict[str, int]) -> None:
     """Taiwan wording that mainland copies phrase differently (型别/类型, 软体/软件).
 
-    Named for the report, never rewritten: OpenCC's tw2sp (with phrases) is
-    compared with the character conversion, and each differing stretch is
-    counted as "copy's word → mainland word".
+    Named for the report, never rewritten. The simplified line is cut into
+    words (rjieba, the project's word segmenter); a word of two or more
+    characters whose traditional original OpenCC's tw2sp (Taiwan phrases →
+    mainland phrases) rewrites into another word is counted as "copy's word →
+    mainland word". Word by word, so no alignment of unrelated stretches.
     """
-    phrased = _converter("tw2sp").convert(line)
-    if phrased == simplified:
-        return
-    ops = [op for op in SequenceMatcher(None, simplified, phrased, autojunk=False).get_opcodes()]
-    # Merge changes separated by at most one unchanged character (型别 → 类型
-    # is "insert 类, keep 型, delete 别").
-    merged: list[list] = []
-    for tag, i1, i2, j1, j2 in ops:
-        if tag == "equal":
+    import rjieba
+
+    pos = 0
+    tw2sp = _converter("tw2sp")
+    for word in rjieba.cut(simplified):
+        start, pos = pos, pos + len(word)
+        if len(word) < 2 or not _HAN_CHAR.match(word):
             continue
-        if (
-            merged
-            and {tag, merged[-1][4]} == {"insert", "delete"}
-            and i1 - merged[-1][1] <= 1
-            and j1 - merged[-1][3] <= 1
-        ):
-            merged[-1][1], merged[-1][3], merged[-1][4] = i2, j2, "replace"
-        else:
-            merged.append([i1, i2, j1, j2, tag])
-    for i1, i2, j1, j2, _tag in merged:
-        if i2 - i1 < 2 and j2 - j1 < 2 and i1 and j1:  # one character: show its word
-            i1, j1 = i1 - 1, j1 - 1
-        if simplified[i1:i2] in _COMMON_WORDS:
+        if any(common in word for common in _COMMON_WORDS):  # 建立健全 is mainland too
             continue
-        key = f"{simplified[i1:i2]} → {phrased[j1:j2]}"
-        found[key] = found.get(key, 0) + 1
+        mainland = tw2sp.convert(line[start:pos])
+        if mainland != word and mainland not in _COMMON_WORDS:
+            key = f"{word} → {mainland}"
+            found[key] = found.get(key, 0) + 1
 
 
 def convert_traditional(mt: MappedText) -> tuple[MappedText, RuleResult]:

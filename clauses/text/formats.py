@@ -25,6 +25,7 @@ spans of readings point into ``Extracted.text``. Plain text goes through
 from __future__ import annotations
 
 import io
+import logging
 import zipfile
 from dataclasses import dataclass
 
@@ -268,6 +269,23 @@ def docx_text(data: bytes) -> str:
 
 # --- PDF --------------------------------------------------------------------------
 
+# pdfminer logs a warning for every font it cannot measure; the import report
+# says what matters.
+logging.getLogger("pdfminer").setLevel(logging.ERROR)
+
+
+def _draws_text(data: bytes) -> bool:
+    """Does any page of the PDF use a font (text drawn without a text layer we
+    can read), rather than images alone (a scan)?"""
+    from pdfminer.pdfpage import PDFPage
+
+    try:
+        return any(
+            (page.resources or {}).get("Font") for page in PDFPage.get_pages(io.BytesIO(data))
+        )
+    except Exception:  # a damaged file: the caller's message stands
+        return False
+
 
 def pdf_text(data: bytes) -> str:
     """The text layer of a PDF, page by page, in reading order (pdfminer.six)."""
@@ -286,10 +304,19 @@ def pdf_text(data: bytes) -> str:
         raise FormatError(
             gettext_noop("The PDF file is damaged and cannot be read: %(error)s"), error=exc
         ) from exc
-    # Pages are separated by form feeds; a page break is a line break here.
-    text = text.replace("\x0c", "\n")
-    text = "".join(ch for ch in text if ch in "\t\n" or ch >= " ")
+    # Pages are separated by form feeds: each stays, on a line of its own, so
+    # the regions stage can tell a page's running head and number from text.
+    text = text.replace("\x0c", "\n\x0c\n")
+    text = "".join(ch for ch in text if ch in "\t\n\x0c" or ch >= " ")
     visible = "".join(text.split())
+    if not visible and _draws_text(data):
+        raise FormatError(
+            gettext_noop(
+                "The PDF draws text, but its fonts do not say which characters they are "
+                "(no Unicode map), so its text cannot be read. Import a .docx, .html or "
+                ".txt copy instead."
+            )
+        )
     if not visible:
         raise FormatError(
             gettext_noop(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -44,6 +45,7 @@ class UnitReading:
     path: tuple[str, ...] = ()  # labels from the top: ("第二章", "第二十三条")
     part: str = ""  # the part's key: "" main, "cover", "att1" …
     damaged_label: bool = False  # the label was read from its place in the sequence
+    start: int = -1  # raw offset where the unit begins: its label, else its text
 
 
 @dataclass
@@ -71,8 +73,15 @@ class PreparedSource:
 
 _BLANK = re.compile(r"\s+")
 _RUNS = re.compile(rb"(.)\1*", re.DOTALL)  # runs of one byte value
-_HAN_RUN_CHARS = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]")
-_HAN_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0002ffff]+")
+# Han characters as the accounting counts them: the unified ideographs and their
+# extensions, and the look-alikes a file may carry in their place (CJK radicals
+# supplement, Kangxi radicals, compatibility ideographs), which
+# fold_lookalike_ideographs turns into unified ones.
+_HAN_CLASS = (
+    "\u2e80-\u2eff\u2f00-\u2fdf\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+)
+_HAN_RUN_CHARS = re.compile(f"[{_HAN_CLASS}]")
+_HAN_RUN = re.compile(f"[{_HAN_CLASS}]+")
 
 #: Below this share of the file's non-furniture Han characters in readings and
 #: metadata, an import asks before it goes through (issue 7).
@@ -183,6 +192,7 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
         )
     accountant.mark_rest(CLEANUP, "cleanup")
     regions, accounting = accountant.finish()
+    regions = _name_readings(regions, units)
     report.append(_accounting_result(accounting))
 
     metadata = dict(layout.metadata)
@@ -346,6 +356,29 @@ class _Accountant:
         }
 
 
+def _name_readings(regions: list[dict], units: list[UnitReading]) -> list[dict]:
+    """Split reading regions at unit boundaries; each piece is named by its unit's
+    key, so the source page links every passage to its own unit."""
+    starts = sorted((u.start, u.key) for u in units)
+    at = [a for a, _ in starts]
+    out: list[dict] = []
+    for region in regions:
+        if region["kind"] != READING:
+            out.append(region)
+            continue
+        a, b = region["start"], region["end"]
+        lo, hi = bisect_right(at, a), bisect_left(at, b)
+        cuts = [a, *(x for x in at[lo:hi] if a < x < b), b]
+        for x, y in zip(cuts, cuts[1:], strict=False):
+            k = bisect_right(at, x) - 1
+            name = starts[k][1] if k >= 0 else ""
+            if out and out[-1]["kind"] == READING and out[-1]["name"] == name:
+                out[-1]["end"] = y
+            else:
+                out.append({"kind": READING, "name": name, "start": x, "end": y})
+    return out
+
+
 def _accounting_result(accounting: dict) -> RuleResult:
     result = RuleResult("accounting", count=accounting["han"]["total"])
     result.detail = dict(accounting)
@@ -357,9 +390,11 @@ def _reading(mt: MappedText, original: str, seg: Segment, part: str) -> UnitRead
     start, end = seg.span
     raw_start, raw_end = mt.raw_span(start, end)
     label_raw = ""
+    unit_start = raw_start
     if seg.label_span:
         a, b = mt.raw_span(*seg.label_span)
         label_raw = original[a:b]
+        unit_start = min(a, raw_start)
 
     def prefixed(key: str) -> str:
         return f"{part}.{key}" if part and key else key
@@ -378,6 +413,7 @@ def _reading(mt: MappedText, original: str, seg: Segment, part: str) -> UnitRead
         path=seg.label_path,
         part=part,
         damaged_label=seg.damaged,
+        start=unit_start,
     )
 
 

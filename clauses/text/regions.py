@@ -265,7 +265,9 @@ TOC_HEAD = re.compile(rf"^目{_S}*录$")
 DOC_TYPES = (
     "意见|方案|通知|决定|规划|纲要|办法|条例|规定|决议|通告|公报|复函|函|批复|预案|"
     "法|规则|细则|通报|报告|答复|公告|清单|计划|指南|规范|章程|要点|措施|请示|议案|纪要|"
-    "指引|制度|命令|标准|名单|名录|目录|一览表|计划表"
+    "指引|制度|命令|标准|名单|名录|目录|一览表|计划表|"
+    # Codes, amendments, general principles, judicial interpretations, treaties.
+    "法典|修正案|通则|解释|守则|准则|公约|条约|协定|宪章|白皮书"
 )
 TITLE_END = re.compile(rf"(?:{DOC_TYPES})(?:（[^（）]{{1,20}}）)?》?$")
 TITLE_FORBIDDEN = re.compile(r"[。；！？：:，]")
@@ -325,7 +327,11 @@ class _Reader:
         self.parts: list[_Part] = []
         self.pre_meta: dict = {}  # metadata found outside every part (info table …)
         self.lines: list[_Line] = []
+        self._page_of: dict[int, int] = {}  # line start -> page (PDF form feeds)
+        self._page = 0
         self._split()
+        if self._page:
+            self._page_furniture()
 
     # -- lines ------------------------------------------------------------------
 
@@ -339,6 +345,8 @@ class _Reader:
             if nl < 0:
                 nl = n
             a, b = pos, nl
+            if clean[a:b].strip(" \t") == "\x0c":  # a PDF page break (formats.pdf_text)
+                self._page += 1
             while a < b and (clean[a] in _SP or clean[a].isspace()):
                 a += 1
             while b > a and (clean[b - 1] in _SP or clean[b - 1].isspace()):
@@ -356,6 +364,7 @@ class _Reader:
                 for m in pattern.finditer(text):
                     if m.end() > m.start():
                         cuts.append((m.start(), m.end(), name))
+        self._page_of[a] = self._page
         if not cuts:
             self.lines.append(_Line(a, b, text, phys, md))
             return
@@ -380,6 +389,38 @@ class _Reader:
         a += lead
         b = a + len(stripped)
         self.lines.append(_Line(a, b, stripped, phys, md))
+
+    def _page_furniture(self) -> None:
+        """A PDF's running heads and page numbers: among the first and last three
+        lines of each page, a page number (3, - 3 -, 第3页, 3/12), or a line that
+        recurs (digits aside) at the edge of at least half the pages.
+        They become named furniture and leave the lines, so a sentence broken
+        by a page break reads on."""
+        pages: dict[int, list[_Line]] = {}
+        for ln in self.lines:
+            pages.setdefault(self._page_of.get(ln.start, 0), []).append(ln)
+        edges = {n: {id(x): x for x in page[:3] + page[-3:]} for n, page in pages.items()}
+        counts: dict[str, int] = {}
+        for edge in edges.values():
+            for key in {_digitless(x.text) for x in edge.values()}:
+                counts[key] = counts.get(key, 0) + 1
+        enough = max(2, (len(pages) + 1) // 2)
+        drop: dict[int, str] = {}
+        for edge in edges.values():
+            for x in edge.values():
+                if PAGE_NUMBER.match(x.text):
+                    drop[x.start] = "page_number"
+                elif len(x.text) <= 40 and counts[_digitless(x.text)] >= enough:
+                    drop[x.start] = "running_head"
+        if not drop:
+            return
+        kept = []
+        for ln in self.lines:
+            if ln.start in drop:
+                self.spans.append(Span(FURNITURE, drop[ln.start], ln.start, ln.end))
+            else:
+                kept.append(ln)
+        self.lines = kept
 
     # -- spans --------------------------------------------------------------------
 
@@ -459,6 +500,13 @@ class _Reader:
                 j = self._tail_step(i, part)
                 if j is not None:
                     i, state, part = j
+                    continue
+                # A table after the attachment list (a copy that printed its
+                # attachment's table in place) is the document's, not outside it.
+                if "\t" in ln.text.strip("\t"):
+                    self._body(ln, part)
+                    state = "body"
+                    i += 1
                     continue
                 # Anything else after a finished document is outside it.
                 self._cut_reason = "unrelated_article"
@@ -1001,6 +1049,17 @@ class _Reader:
 LOOKAHEAD = 3
 
 # --- helpers ----------------------------------------------------------------------
+
+
+#: A page number printed at a page's head or foot: 3, - 3 -, 第3页, 第 3 页 共 9 页, 3/12.
+PAGE_NUMBER = re.compile(
+    r"^(?:[-—–－\s]*\d{1,4}[-—–－\s]*|第\s*\d{1,4}\s*页(?:\s*[，,/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4})$"
+)
+
+
+def _digitless(text: str) -> str:
+    return re.sub(r"\d+", "#", text)
 
 
 def _ends_sentence(text: str) -> bool:

@@ -149,6 +149,7 @@ LAW = Scheme(
             "heading",
             "heading",
             "ch{n}",
+            scope="parent",  # b2.f1.ch1 in a code whose chapters restart in each 编
             max_heading_length=40,
             run_in=True,
         ),

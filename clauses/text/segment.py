@@ -107,9 +107,14 @@ BOX = re.compile(r"^专栏(\d{1,2}|[一二三四五六七八九十]{1,3})")
 
 
 def _classify(
-    line: Line, last_item: int | None, next_line: Line | None
+    line: Line, last_item: int | None, next_line: Line | None, after_open: bool = False
 ) -> tuple[str, str, int | None, int, int, str]:
-    """(kind, label, ordinal, level, length of the label in the line, shape)."""
+    """(kind, label, ordinal, level, length of the label in the line, shape).
+
+    ``after_open``: the line before left its sentence unfinished; a label whose
+    numeral is damaged is then no label but the sentence going on (a PDF that
+    broke "（财政⏎部、人力资源社会保障部负责）").
+    """
     text = line.text
     if "\t" in text.strip("\t"):
         return ROW, "", None, 3, 0, "row"
@@ -121,15 +126,23 @@ def _classify(
             return CLAUSE, f"{m.group(1)}、", n, 3, m.end(), "section_text"
     # A heading-shaped line with a label that is no numeral (OCR's 伍、 for
     # 二、), directly followed by a clause: a section heading, label as printed.
-    if (m := DAMAGED_HEADING.match(text)) and len(text) <= 40 and not TERMINAL_PUNCT.search(text):
+    damaged_ok = not after_open
+    if (
+        damaged_ok
+        and (m := DAMAGED_HEADING.match(text))
+        and len(text) <= 40
+        and not TERMINAL_PUNCT.search(text)
+    ):
         if next_line is not None and CLAUSE_LABEL.match(next_line.text):
             return HEADING, m.group(0), None, 1, m.end(), "section"
     if m := CLAUSE_LABEL.match(text):
         return CLAUSE, f"（{m.group(1)}）", chinese_numeral(m.group(1)), 3, m.end(), "clause"
     # A clause label with a damaged numeral is still a clause, label as printed.
-    if (m := OCR_CLAUSE_LABEL.match(text) or DAMAGED_CLAUSE_LABEL.match(text)) and len(
-        text
-    ) > m.end() + 4:
+    if (
+        damaged_ok
+        and (m := OCR_CLAUSE_LABEL.match(text) or DAMAGED_CLAUSE_LABEL.match(text))
+        and len(text) > m.end() + 4
+    ):
         return CLAUSE, f"（{m.group(1)}）", None, 3, m.end(), "clause"
     if m := ITEM_LABEL.match(text):
         n = int(m.group(1))
@@ -159,7 +172,13 @@ def segment(clean: str, lines: list[Line]) -> tuple[list[Segment], list[RuleResu
     last_item: int | None = None
     for i, line in enumerate(lines):
         next_line = lines[i + 1] if i + 1 < len(lines) else None
-        kind, label, ordinal, level, label_len, shape = _classify(line, last_item, next_line)
+        after_open = False
+        if segments and segments[-1].kind not in (HEADING, ROW):
+            a, b = segments[-1].parts[-1]
+            after_open = not ends_sentence(clean[a:b])
+        kind, label, ordinal, level, label_len, shape = _classify(
+            line, last_item, next_line, after_open
+        )
         if kind == ITEM and shape == "item" and ordinal is not None:
             last_item = ordinal
         if kind == PARAGRAPH and segments:
@@ -436,6 +455,7 @@ def segment_hierarchy(
     joined = RuleResult("join_broken_lines")
     attached = RuleResult("attach_paragraph")
     split = RuleResult("split_run_in_labels")
+    disorder = RuleResult("labels_out_of_sequence")
     segments: list[Segment] = []
     headings: list[tuple[tuple[int, int], Segment]] = []  # the open headings, by rank
     current: Segment | None = None  # the open text unit
@@ -460,18 +480,35 @@ def segment_hierarchy(
     def heading_key() -> str:
         return headings[-1][1].key if headings else ""
 
+    def scope_of(match: _Match) -> str:
+        """The key of the heading a new label of ``match``'s shape nests in."""
+        if match.shape.role == "heading":
+            for rank, seg in reversed(headings):
+                if rank < match.rank:
+                    return seg.key
+            return ""
+        return heading_key()
+
     queue = [(ln.start, ln.end, ln.text) for ln in lines]
     queue.reverse()
     while queue:
         start, end, text = queue.pop()
-        match = _match_shape(scheme, text)
+        # A table row (cells separated by tabs) is never a label: 1\t三合一审判.
+        match = None if "\t" in text.strip("\t") else _match_shape(scheme, text)
         if match:
-            parent_key = heading_key() if match.shape.scope == "parent" else ""
+            parent_key = scope_of(match) if match.shape.scope == "parent" else ""
             lastn = last.get((match.shape.name, parent_key))
-            if not _plausible(match.shape, match.number, lastn):
+            if match.cross_reference and match.number != (lastn or 0) + 1:
                 match = None
-            elif match.cross_reference and match.number != (lastn or 0) + 1:
-                match = None
+            elif not _plausible(match.shape, match.number, lastn):
+                # A step back that is no cross-reference, to a number not yet
+                # used (第一条, 第三条, 第二条): a label out of sequence, kept as
+                # a unit and reported, rather than glued into the one before.
+                key = match.shape.key.format(n=match.key_number)
+                if match.shape.run_in and match.shape.role == "unit" and key not in used:
+                    disorder.add(f"{match.label} ← {lastn}")
+                else:
+                    match = None
         if match and match.shape.role == "heading":
             title = text[match.label_len :]
             limit = match.shape.max_heading_length
@@ -522,7 +559,7 @@ def segment_hierarchy(
             if "\t" in text.strip("\t"):
                 seg = Segment(ROW, "", None, 3, shape="row")
                 seg.parts.append((start, end))
-                seg.key = unique(_row_key(seg, clean) or counted(heading_key(), "row"))
+                seg.key = unique(_row_key(seg, clean) or counted("", "row"))
                 seg.parts.clear()
             else:
                 seg = Segment(PARAGRAPH, "", None, 3, shape="")
@@ -533,7 +570,7 @@ def segment_hierarchy(
             continue
 
         shape = match.shape
-        parent_key = heading_key() if shape.scope == "parent" else ""
+        parent_key = scope_of(match) if shape.scope == "parent" else ""
         if match.number is not None and shape.sequence:
             last[(shape.name, parent_key)] = match.number
         if shape.run_in and match.number is not None:
@@ -542,6 +579,12 @@ def segment_hierarchy(
         if shape.role == "heading":
             while headings and headings[-1][0] >= match.rank:
                 headings.pop()
+            # Headings below this one number anew under it (民法典: 第一章 again
+            # in every 编 and 分编).
+            for lower in scheme.shapes[match.rank[0] + 1 :]:
+                if lower.role == "heading":
+                    for k in [k for k in last if k[0] == lower.name]:
+                        del last[k]
             scope_key = heading_key() if shape.scope == "parent" else ""
             key = shape.key.format(n=match.key_number)
             if shape.scope == "parent" and scope_key:
@@ -575,7 +618,7 @@ def segment_hierarchy(
 
     _levels(segments)
     _label_paths(segments)
-    return segments, [joined, attached, split]
+    return segments, [joined, attached, split, disorder]
 
 
 def _levels(segments: list[Segment]) -> None:
