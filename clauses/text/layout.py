@@ -31,6 +31,7 @@ REGION_KINDS = (READING, METADATA, FURNITURE, TOC, CUT, CLEANUP)
 METADATA_FIELDS = (
     "title",  # 标题, joined when typeset over several lines
     "covering_title",  # the title of the circular, decree or letter that issues the document
+    "part_titles",  # every part's title, in file order (list), when there is more than one
     "number",  # 发文字号: 国发〔2019〕4号; a decree's 第706号 as 国务院令第706号 when known
     "issuers",  # 发文机关 / 落款: 国务院, or several bodies joined by "、"
     "addressees",  # 主送机关: 各省、自治区、直辖市人民政府，…

@@ -1278,6 +1278,11 @@ def _assemble(r: _Reader) -> Layout:
     meta["title"] = title
     if cover is not None and raw[cover].title and raw[cover].title != title:
         meta["covering_title"] = raw[cover].title
+    # Every title the file prints (circular, issued document, attachments): a
+    # copy that reprints the plan alone is known by the plan's title.
+    part_titles = [p.title for p in raw if p.title]
+    if len(part_titles) > 1 or (part_titles and part_titles[0] != title):
+        meta["part_titles"] = part_titles
     # Issuers: the 信息公开 table, the 落款 of the titled part, the title, a decree.
     issuers = (
         info.get("info_issuers")
