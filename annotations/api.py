@@ -38,6 +38,7 @@ from clauses.models import Document, Source, Unit, VariantSite
 from .anchoring import _context_score, anchor_at, locate
 from .models import Flag, Note, Visibility
 from .services import (
+    Duplicate,
     Invalid,
     Refused,
     create_flag,
@@ -139,6 +140,17 @@ def api_view(methods):
                 return view(request, *args, **kwargs)
             except ApiError as exc:
                 return error_response(exc.status, exc.message)
+            except Duplicate as exc:  # the place is flagged already: link to the first flag
+                first = request.build_absolute_uri(
+                    reverse("annotations:api_flag", args=[exc.flag.pk])
+                )
+                response = JsonResponse(
+                    {"error": str(exc), "first": first},
+                    status=409,
+                    json_dumps_params={"ensure_ascii": False},
+                )
+                response["Link"] = f'<{first}>; rel="related"'
+                return response
             except Invalid as exc:
                 return error_response(400, str(exc))
             except Refused as exc:

@@ -111,6 +111,23 @@ class NoteEditForm(_BodyMixin, forms.Form):
         self._setup_body()
 
 
+class ReattachForm(forms.Form):
+    """The span an orphaned note is re-attached to: a text, and which occurrence of it."""
+
+    exact = forms.CharField(
+        label=_("Attach to the text"),
+        max_length=2000,
+        strip=False,
+        help_text=_("A passage of the unit's current text."),
+    )
+    start = forms.IntegerField(label=_("Occurrence"), required=False, min_value=0)
+
+    def __init__(self, *args, note, **kwargs):
+        kwargs.setdefault("auto_id", f"id_reattach{note.pk}_%s")
+        kwargs.setdefault("initial", {"exact": note.exact})
+        super().__init__(*args, **kwargs)
+
+
 class ReplyForm(_BodyMixin, forms.Form):
     body = forms.CharField(label=_("Reply"), strip=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -144,9 +161,6 @@ class FlagDecisionForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     correction = forms.CharField(
         label=_("The correct reading"), max_length=500, required=False, strip=False
-    )
-    set_canonical = forms.BooleanField(
-        label=_("Also make it the canonical reading"), required=False
     )
 
     def __init__(self, *args, flag, **kwargs):

@@ -37,24 +37,70 @@ class TagQuerySet(models.QuerySet):
             note_count=Count("notes", distinct=True)
         )
 
+    def public(self):
+        """Tags whose names are known to all: used on a shared or public note."""
+        return self.filter(owner__isnull=True)
+
+    def nameable_by(self, user):
+        """The tags whose names ``user`` may use, look up and be told about: the
+        public ones and their own private ones, never another user's private tag."""
+        if not _signed_in(user):
+            return self.public()
+        return self.filter(Q(owner__isnull=True) | Q(owner=user))
+
+    def named(self, name: str, user):
+        """The tag called ``name`` (in any case) as ``user`` knows it: their own private
+        one first, else the public one; None when there is neither."""
+        rows = self.nameable_by(user).filter(name__iexact=name)
+        return rows.order_by(models.F("owner").asc(nulls_last=True), "pk").first()
+
 
 class Tag(models.Model):
-    """A free tag; unique without regard to case."""
+    """A free tag; its name is unique, without regard to case, in its namespace.
+
+    A tag is private (``owner`` set) until it is used on a shared or public
+    note; then it is public (``owner`` empty), and stays so. A user's private
+    tags are theirs alone: another user never sees, adopts or collides with
+    their names (``TagQuerySet.nameable_by``). A public tag may share its name
+    with a user's private tag made before; that user's names are merged into
+    the public tag as soon as they use it on a shared note (services).
+    """
 
     name = models.CharField(_("name"), max_length=40)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="private_tags",
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     objects = TagQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(Lower("name"), name="unique_tag_name_ci")]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"), condition=Q(owner__isnull=True), name="unique_public_tag_name_ci"
+            ),
+            models.UniqueConstraint(
+                "owner",
+                Lower("name"),
+                condition=Q(owner__isnull=False),
+                name="unique_private_tag_name_ci",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("annotations:tag", args=[self.name])
+
+    @property
+    def is_public(self) -> bool:
+        return self.owner_id is None
 
 
 class NoteQuerySet(models.QuerySet):
@@ -199,12 +245,18 @@ class FlagQuerySet(models.QuerySet):
         return self.filter(state=Flag.State.CONFIRMED)
 
     def with_related(self):
-        return self.select_related("unit__document", "source", "author", "decided_by").defer(
-            "source__original", "source__text"
-        )
+        return self.select_related(
+            "unit__document", "source", "author", "decided_by", "decision"
+        ).defer("source__original", "source__text")
 
     def confirmed(self):
         return self.filter(state=Flag.State.CONFIRMED)
+
+    def through_decisions(self, decision_ids) -> dict[int, Flag]:
+        """``{SiteDecision pk: the confirmed flag that made it}``, for the queue's
+        “decided through flag N” (one query)."""
+        rows = self.confirmed().filter(decision_id__in=list(decision_ids)).order_by("pk")
+        return {f.decision_id: f for f in rows.only("pk", "decision_id", "source_id", "unit_id")}
 
 
 class Flag(models.Model):

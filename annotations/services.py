@@ -24,8 +24,8 @@ from clauses.collation import decide
 from clauses.models import SiteDecision, Source, Unit, VariantSite
 from clauses.text.collate import OVERRIDE_CONTEXT
 
-from .anchoring import Anchor, _context_score
-from .models import ApiToken, Flag, Note, Tag, Visibility
+from .anchoring import Anchor, _context_score, anchor_at, occurrences
+from .models import OPEN_TO_OTHERS, ApiToken, Flag, Note, Tag, Visibility
 from .roles import has_role
 
 
@@ -113,23 +113,82 @@ def parse_tags(text: str | Iterable[str]) -> list[str]:
     return names
 
 
-def _tags_for(names: list[str]) -> list[Tag]:
+def _move_notes(tag: Tag, into: Tag) -> None:
+    """Every note tagged ``tag`` is tagged ``into`` instead; ``tag`` is deleted."""
+    Through = Note.tags.through
+    have = set(Through.objects.filter(tag=into).values_list("note_id", flat=True))
+    Through.objects.bulk_create(
+        [
+            Through(note_id=n, tag=into)
+            for n in Through.objects.filter(tag=tag).values_list("note_id", flat=True)
+            if n not in have
+        ]
+    )
+    tag.delete()
+
+
+def _publish(tag: Tag) -> Tag:
+    """``tag`` used on a shared or public note: its name becomes public.
+
+    A public tag of that name already there takes its notes (its spelling is
+    known to all already); else the private tag becomes public itself.
+    """
+    if tag.owner_id is None:
+        return tag
+    public = Tag.objects.public().filter(name__iexact=tag.name).first()
+    if public is not None:
+        _move_notes(tag, public)
+        return public
+    tag.owner = None
+    tag.save(update_fields=["owner"])
+    return tag
+
+
+def _tags_for(names: list[str], user, *, public: bool) -> list[Tag]:
+    """The tags called ``names`` for a note of ``user``'s.
+
+    Only names ``user`` may know are looked up: their own private tags, then
+    the public ones (``TagQuerySet.named``); another user's private tag of
+    the same name is neither adopted nor revealed. A new name makes a private
+    tag of ``user``'s, or a public one for a shared or public note, whose
+    tags are all public (``_publish``).
+    """
     tags = []
     for name in names:
-        tag = Tag.objects.filter(name__iexact=name).first()
+        tag = Tag.objects.named(name, user)
         if tag is None:
-            tag = Tag.objects.create(name=name)
+            tag = Tag.objects.create(name=name, owner=None if public else user)
+        elif public:
+            tag = _publish(tag)
         tags.append(tag)
     return tags
 
 
+def _publish_tags_of(note: Note) -> None:
+    """A note made shared or public: its private tags become public (``_publish``)."""
+    for tag in list(note.tags.filter(owner__isnull=False)):
+        _publish(tag)  # the note (and the owner's other notes) keep it, public now
+
+
+def _same_namespace(tag: Tag):
+    """The tags whose names a tag's name must differ from: public tags for a public
+    tag, its owner's private tags for a private one."""
+    if tag.owner_id is None:
+        return Tag.objects.public()
+    return Tag.objects.filter(owner_id=tag.owner_id)
+
+
 @transaction.atomic
 def rename_tag(tag: Tag, new_name: str, user) -> Tag:
-    """Editors rename a tag; a name taken by another tag must be merged instead."""
+    """Editors rename a tag they may name; a name taken by another tag they may name
+    must be merged instead. Another user's private tag is no obstacle, and is
+    never mentioned: names are per user until used on a shared note."""
     if not has_role(user, "editor"):
         raise Refused(_("Only editors rename tags."))
+    if not Tag.objects.nameable_by(user).filter(pk=tag.pk).exists():
+        raise Refused(_("No such tag."))
     new_name = normalize_tag(new_name)
-    if Tag.objects.filter(name__iexact=new_name).exclude(pk=tag.pk).exists():
+    if _same_namespace(tag).filter(name__iexact=new_name).exclude(pk=tag.pk).exists():
         raise Invalid(
             _("A tag “%(tag)s” exists already: merge into it instead.") % {"tag": new_name}
         )
@@ -140,23 +199,40 @@ def rename_tag(tag: Tag, new_name: str, user) -> Tag:
 
 @transaction.atomic
 def merge_tags(tag: Tag, into: Tag, user) -> Tag:
-    """Editors merge ``tag`` into ``into``: its notes get ``into``; ``tag`` is deleted."""
+    """Editors merge ``tag`` into ``into``: its notes get ``into``; ``tag`` is deleted.
+
+    Both must be tags the editor may name. Merging a public tag into the
+    editor's own private one makes that one public (it is on shared notes now).
+    """
     if not has_role(user, "editor"):
         raise Refused(_("Only editors merge tags."))
+    nameable = Tag.objects.nameable_by(user)
+    if not nameable.filter(pk=tag.pk).exists() or not nameable.filter(pk=into.pk).exists():
+        raise Refused(_("No such tag."))
     if tag.pk == into.pk:
         raise Invalid(_("A tag cannot be merged into itself."))
-    Through = Note.tags.through
-    have = set(Through.objects.filter(tag=into).values_list("note_id", flat=True))
-    moving = Through.objects.filter(tag=tag)
-    Through.objects.bulk_create(
-        [
-            Through(note_id=n, tag=into)
-            for n in moving.values_list("note_id", flat=True)
-            if n not in have
-        ]
-    )
-    tag.delete()
+    if tag.owner_id is None and into.owner_id is not None:
+        into = _publish(into)
+        if into.pk == tag.pk:
+            return into  # the editor's private tag of that name was merged into it
+    _move_notes(tag, into)
     return into
+
+
+@transaction.atomic
+def merge_tag_into(tag: Tag, into_name: str, user) -> Tag:
+    """Merge ``tag`` into the tag called ``into_name`` as ``user`` knows it (the public
+    one for a public tag, else their own first). A name only another user has
+    privately is answered like a name nobody has."""
+    name = " ".join(unicodedata.normalize("NFKC", into_name).split()).lstrip("#")
+    nameable = Tag.objects.nameable_by(user).filter(name__iexact=name)
+    into = None
+    if tag.owner_id is None:
+        into = nameable.filter(owner__isnull=True).first()
+    into = into or Tag.objects.named(name, user)
+    if into is None:
+        raise Invalid(_("There is no tag with that name."))
+    return merge_tags(tag, into, user)
 
 
 # --- Notes ---------------------------------------------------------------------------
@@ -199,7 +275,8 @@ def create_note(
         **(anchor.as_fields() if anchor else {}),
     )
     if names:
-        note.tags.set(_tags_for(names))
+        public = note.visibility in OPEN_TO_OTHERS
+        note.tags.set(_tags_for(names, user, public=public))
     return note
 
 
@@ -250,8 +327,59 @@ def update_note(
         note.orphaned = False
         fields += ["exact", "prefix", "suffix", "start", "end", "orphaned"]
     note.save(update_fields=fields)
+    public = note.visibility in OPEN_TO_OTHERS
     if names is not None:
-        note.tags.set(_tags_for(names))
+        note.tags.set(_tags_for(names, user, public=public))
+    elif public:
+        _publish_tags_of(note)
+    return note
+
+
+def may_reattach(note: Note, user) -> bool:
+    """Editors re-attach orphaned notes they may read; an author their own."""
+    return has_role(user, "editor") or (has_role(user, "reader") and note.author_id == user.pk)
+
+
+@transaction.atomic
+def reattach_note(note: Note, user, *, exact: str, start: int | None = None) -> Note:
+    """An editor (or the author) re-attaches an orphaned span note by hand.
+
+    The new span is ``exact`` in the unit's current canonical text: at
+    ``start`` when given, else its only occurrence. The note's quote, context
+    and position become the new span's; it is no longer orphaned.
+    """
+    if not Note.objects.visible_to(user).filter(pk=note.pk).exists():
+        raise Refused(_("No such note."))
+    if not may_reattach(note, user):
+        raise Refused(_("Only editors and the note's author re-attach a note."))
+    unit = Unit.objects.select_for_update().get(pk=note.unit_id)  # the text cannot change now
+    note = Note.objects.select_for_update().get(pk=note.pk)
+    if not note.orphaned:
+        raise Invalid(_("This note is not orphaned: it is attached to its place already."))
+    text = unit.canonical
+    if not exact:
+        raise Invalid(_("Give the text to attach the note to."))
+    found = occurrences(text, exact)
+    if start is None:
+        if not found:
+            raise Invalid(_("“%(text)s” is not in this unit's text.") % {"text": exact})
+        if len(found) > 1:
+            raise Invalid(
+                _("“%(text)s” occurs %(n)s times in this unit's text: choose one.")
+                % {"text": exact, "n": len(found)}
+            )
+        start = found[0]
+    elif start not in found:
+        raise Invalid(
+            _("The unit's text does not read “%(text)s” there (any more): look again.")
+            % {"text": exact}
+        )
+    for k, v in anchor_at(text, start, start + len(exact)).as_fields().items():
+        setattr(note, k, v)
+    note.orphaned = False
+    note.reanchored = timezone.now()
+    fields = ["exact", "prefix", "suffix", "start", "end", "orphaned", "reanchored", "modified"]
+    note.save(update_fields=fields)
     return note
 
 
@@ -291,6 +419,40 @@ def find_site(flag: Flag) -> VariantSite | None:
     return max(candidates, key=lambda s: _site_score(flag, s, canonical))
 
 
+def confirmed_errors_at(sites: Iterable[VariantSite]) -> dict[int, dict[str, Flag]]:
+    """The confirmed transcription errors at ``sites``: ``{site pk: {siglum: flag}}``.
+
+    For the reader and the unit page, which mark a copy's reading as a
+    confirmed error. Two queries for any number of sites (the flags of their
+    units, the units' canonical texts); each flag goes to the site
+    :func:`find_site` would take it to.
+    """
+    sites = list(sites)
+    by_unit: dict[int, list[VariantSite]] = {}
+    for site in sites:
+        by_unit.setdefault(site.unit_id, []).append(site)
+    if not by_unit:
+        return {}
+    texts = dict(Unit.objects.filter(pk__in=list(by_unit)).values_list("pk", "canonical"))
+    found: dict[int, dict[str, Flag]] = {}
+    for flag in (
+        Flag.objects.confirmed()
+        .filter(unit_id__in=list(by_unit))
+        .select_related("source", "decision")
+        .defer("source__original", "source__text")
+        .order_by("decided_at", "pk")
+    ):
+        siglum = flag.source.siglum
+        candidates = [
+            s for s in by_unit[flag.unit_id] if s.readings.get(siglum, None) == flag.reading
+        ]
+        if candidates:
+            text = texts[flag.unit_id]
+            site = max(candidates, key=lambda s: _site_score(flag, s, text))
+            found.setdefault(site.pk, {})[siglum] = flag
+    return found
+
+
 def _check_reading(text: str, label: str) -> str:
     if len(text) > READING_MAX:
         raise Invalid(
@@ -300,33 +462,73 @@ def _check_reading(text: str, label: str) -> str:
     return text
 
 
+class Duplicate(Invalid):
+    """The place is flagged already: ``flag`` is the first flag, to link to."""
+
+    def __init__(self, message: str, flag: Flag):
+        super().__init__(message)
+        self.flag = flag
+
+
+#: A flag in these states stands for its place: a second one is refused.
+STANDING = (Flag.State.OPEN, Flag.State.CONFIRMED)
+
+
+def standing_flag(site: VariantSite, source: Source) -> Flag | None:
+    """The open or confirmed flag on ``source``'s reading at ``site``, if there is one.
+
+    Flags keep no site id (sites are rebuilt by every re-collation): a flag
+    stands on this site when it has the same unit, source and printed
+    reading and :func:`find_site` takes it to this site.
+    """
+    reading = site.readings.get(source.siglum)
+    for flag in (
+        Flag.objects.filter(
+            unit_id=site.unit_id, source=source, reading=reading, state__in=STANDING
+        )
+        .select_related("unit", "source")
+        .order_by("created", "pk")
+    ):
+        found = find_site(flag)
+        if found is not None and found.pk == site.pk:
+            return flag
+    return None
+
+
 @transaction.atomic
 def create_flag(
     user, site: VariantSite, source: Source, *, proposed: str, comment: str = ""
 ) -> Flag:
-    """An annotator flags ``source``'s reading at ``site`` as a transcription error."""
+    """An annotator flags ``source``'s reading at ``site`` as a transcription error.
+
+    One open or confirmed flag per site, source and reading: a second is
+    refused with :class:`Duplicate`, which names the first. (A rejected flag
+    does not stand in the way: the place may be flagged again, with new
+    arguments.)
+    """
     if not has_role(user, "annotator"):
         raise Refused(_("Only annotators flag readings."))
     if source.document_id != site.unit.document_id or source.siglum not in site.readings:
         raise Invalid(
             _("Source %(siglum)s has no reading at this place.") % {"siglum": source.siglum}
         )
+    # Two annotators flagging the same place at once: the unit's lock orders them.
+    Unit.objects.select_for_update().filter(pk=site.unit_id).values_list("pk", flat=True).first()
     reading = site.readings[source.siglum]
     proposed = _check_reading(proposed.strip(), _("The proposed reading"))
     _check_body(comment)
     if proposed == reading:
         raise Invalid(_("The proposed reading is the reading printed."))
+    first = standing_flag(site, source)
+    if first is not None:
+        if first.state == Flag.State.CONFIRMED:
+            message = _(
+                "This reading of %(siglum)s is confirmed as an error already: flag #%(pk)s."
+            )
+        else:
+            message = _("This reading of %(siglum)s is flagged already: flag #%(pk)s is open.")
+        raise Duplicate(message % {"siglum": source.siglum, "pk": first.pk}, first)
     canonical = site.unit.canonical
-    duplicate = Flag.objects.filter(
-        author=user,
-        unit_id=site.unit_id,
-        source=source,
-        reading=reading,
-        position=site.start,
-        state=Flag.State.OPEN,
-    )
-    if duplicate.exists():
-        raise Invalid(_("You have flagged this reading already; the flag is open."))
     return Flag.objects.create(
         unit_id=site.unit_id,
         source=source,
@@ -342,6 +544,16 @@ def create_flag(
     )
 
 
+def decision_action(site: VariantSite, text: str) -> str:
+    """The decision that makes ``text`` the canonical reading at ``site``: keep the
+    canonical reading, choose a source's, or emend (as the queue's form records it)."""
+    if text == site.canonical_reading:
+        return SiteDecision.Action.KEEP
+    if text in site.readings.values():
+        return SiteDecision.Action.CHOOSE
+    return SiteDecision.Action.EMEND
+
+
 @transaction.atomic
 def decide_flag(
     flag: Flag,
@@ -350,17 +562,27 @@ def decide_flag(
     confirm: bool,
     reason: str,
     correction: str | None = None,
-    set_canonical: bool = False,
 ) -> Flag:
-    """An editor confirms or rejects a flag, with a reason.
+    """An editor confirms or rejects an open flag, with a reason.
 
     Confirming records the correct reading (the proposed one unless the
-    editor gives another) and, with ``set_canonical``, makes it the canonical
-    reading at the flag's current site through ``clauses.collation.decide``.
+    editor gives another) and decides the flag's variant site in the same
+    transaction, through ``clauses.collation.decide`` (as the queue does):
+    the correct reading is kept when it is the canonical one, chosen when a
+    source reads it, emended otherwise. ``flag.decision`` links the two; the
+    queue reads it back as ``SiteDecision.flags``. A flag whose place is no
+    longer a variant site cannot be confirmed (nothing is written).
     """
     if not has_role(user, "editor"):
         raise Refused(_("Only editors decide on flags."))
+    # The unit first, then the flag: the order clauses.collation.decide locks in.
+    Unit.objects.select_for_update().filter(pk=flag.unit_id).values_list("pk", flat=True).first()
     flag = Flag.objects.select_for_update().select_related("unit", "source").get(pk=flag.pk)
+    if flag.state != Flag.State.OPEN:
+        raise Invalid(
+            _("Flag #%(pk)s is decided already (%(state)s).")
+            % {"pk": flag.pk, "state": flag.get_state_display()}
+        )
     reason = reason.strip()
     if not reason:
         raise Invalid(_("Give a reason."))
@@ -372,26 +594,27 @@ def decide_flag(
         flag.state = Flag.State.REJECTED
         flag.correction = ""
         flag.decision = None
-    else:
-        correction = flag.proposed if correction is None else correction.strip()
-        flag.correction = _check_reading(correction, _("The correct reading"))
-        flag.state = Flag.State.CONFIRMED
-        if set_canonical:
-            site = find_site(flag)
-            if site is None:
-                raise Invalid(
-                    _(
-                        "This place is no longer a variant site: confirm without setting "
-                        "the canonical reading, or decide on the unit's page."
-                    )
-                )
-            if flag.correction == site.canonical_reading:
-                action = SiteDecision.Action.KEEP
-            elif flag.correction in site.readings.values():
-                action = SiteDecision.Action.CHOOSE
-            else:
-                action = SiteDecision.Action.EMEND
-            flag.decision = decide(site, action, flag.correction, reason, user)
+        flag.save()
+        return flag
+    correction = flag.proposed if correction is None else correction.strip()
+    correction = _check_reading(correction, _("The correct reading"))
+    if "\n" in correction or "\r" in correction:
+        raise Invalid(_("The correct reading is one line of text."))
+    if correction == flag.reading:
+        raise Invalid(_("The correct reading is the reading printed: reject the flag instead."))
+    site = find_site(flag)
+    if site is None:
+        raise Invalid(
+            _(
+                "%(siglum)s no longer reads “%(reading)s” at a variant site of this unit, "
+                "so confirming cannot decide the place: reject the flag, or decide on the "
+                "unit's page."
+            )
+            % {"siglum": flag.source.siglum, "reading": flag.reading or "—"}
+        )
+    flag.correction = correction
+    flag.state = Flag.State.CONFIRMED
+    flag.decision = decide(site, decision_action(site, correction), correction, reason, user)
     flag.save()
     return flag
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("notes/<int:pk>/edit/", views.note_edit, name="note_edit"),
     path("notes/<int:pk>/delete/", views.note_delete, name="note_delete"),
     path("notes/<int:pk>/reply/", views.note_reply, name="note_reply"),
+    path("notes/<int:pk>/reattach/", views.note_reattach, name="note_reattach"),
     path("documents/<slug:slug>/u/<str:key>/notes/", views.unit_notes, name="unit_notes"),
     path("documents/<slug:slug>/notes/anchors.json", views.note_anchors, name="note_anchors"),
     # Tags

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -25,11 +25,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from clauses.models import Document, Source, Unit, VariantSite
 
+from .anchoring import occurrences
 from .forms import (
     FlagDecisionForm,
     FlagForm,
     NoteEditForm,
     NoteForm,
+    ReattachForm,
     ReplyForm,
     TagMergeForm,
     TagRenameForm,
@@ -38,6 +40,7 @@ from .forms import (
 from .models import ApiToken, Flag, Note, Tag, Visibility
 from .roles import has_role, highest_role, refuse, role_required
 from .services import (
+    Duplicate,
     Invalid,
     Refused,
     create_flag,
@@ -45,9 +48,12 @@ from .services import (
     create_token,
     decide_flag,
     delete_note,
-    merge_tags,
+    may_reattach,
+    merge_tag_into,
+    reattach_note,
     rename_tag,
     revoke_token,
+    standing_flag,
     update_note,
     withdraw_flag,
 )
@@ -286,6 +292,65 @@ def note_edit(request, pk):
     return render(request, "annotations/note_edit.html", context)
 
 
+def _occurrence_choices(text: str, exact: str) -> list[dict]:
+    """Every occurrence of ``exact`` in ``text``, with a little context to tell them apart."""
+    return [
+        {
+            "start": i,
+            "before": text[max(0, i - 12) : i],
+            "exact": exact,
+            "after": text[i + len(exact) : i + len(exact) + 12],
+        }
+        for i in occurrences(text, exact)
+    ]
+
+
+@role_required("reader")
+@require_http_methods(["GET", "POST"])
+def note_reattach(request, pk):
+    """Re-attach an orphaned note by hand: choose the span of the unit's text it is about.
+
+    Editors (for notes they may read) and the note's author; a form that
+    works without JavaScript: the text to attach to, and which occurrence.
+    """
+    the_note = _visible_note_or_404(request, pk)
+    if not may_reattach(the_note, request.user):
+        return refuse(request, raise_exception=True)
+    form = ReattachForm(request.POST or None, note=the_note)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                reattach_note(
+                    the_note,
+                    request.user,
+                    exact=form.cleaned_data["exact"],
+                    start=form.cleaned_data["start"],
+                )
+            except (Invalid, Refused) as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("The note is attached to its new place."))
+                return redirect(_next_url(request, the_note.get_absolute_url()))
+        status = 400
+    text = the_note.unit.canonical
+    wanted = (form["exact"].value() or "") if form.is_bound else the_note.exact
+    return render(
+        request,
+        "annotations/note_reattach.html",
+        {
+            "note": the_note,
+            "unit": the_note.unit,
+            "document": the_note.unit.document,
+            "form": form,
+            "choices": _occurrence_choices(text, wanted) if wanted else [],
+            "wanted": wanted,
+            **_abilities(request.user),
+        },
+        status=status,
+    )
+
+
 @role_required("reader")
 @require_POST
 def note_delete(request, pk):
@@ -408,8 +473,19 @@ def tag_suggestions(request):
     )
 
 
+def _form_errors(form) -> str:
+    return " ".join(f"{form[f].label}: {e}" for f, errors in form.errors.items() for e in errors)
+
+
 def _visible_tag_or_404(request, name) -> Tag:
-    tag = Tag.objects.visible_to(request.user).filter(name__iexact=name).first()
+    """The tag of that name on a note the user may read (the public one first)."""
+    tag = (
+        Tag.objects.nameable_by(request.user)
+        .visible_to(request.user)
+        .filter(name__iexact=name)
+        .order_by(F("owner").asc(nulls_first=True), "pk")
+        .first()
+    )
     if tag is None:
         raise Http404
     return tag
@@ -420,8 +496,11 @@ def tag(request, name):
     """One tag: its notes across documents (those the user may read)."""
     the_tag = _visible_tag_or_404(request, name)
     qs = (
+        # By name: a note the user may read carries only public tags and the
+        # user's own (Tag), so this shows nobody's private tag.
         Note.objects.visible_to(request.user)
-        .filter(tags=the_tag)
+        .filter(tags__name__iexact=the_tag.name)
+        .distinct()
         .select_related("author", "unit__document", "parent__author")
         .prefetch_related("tags")
         .order_by("unit__document__title", "unit__order", "created", "pk")
@@ -448,10 +527,12 @@ def tag_rename(request, name):
     if form.is_valid():
         try:
             rename_tag(the_tag, form.cleaned_data["name"], request.user)
-        except Invalid as exc:
+        except (Invalid, Refused) as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The tag is renamed."))
+    else:
+        messages.error(request, _form_errors(form))
     return redirect(the_tag.get_absolute_url())
 
 
@@ -461,20 +542,18 @@ def tag_merge(request, name):
     the_tag = _visible_tag_or_404(request, name)
     form = TagMergeForm(request.POST)
     if form.is_valid():
-        into = Tag.objects.filter(name__iexact=form.cleaned_data["into"].strip()).first()
-        if into is None:
-            messages.error(request, _("There is no tag with that name."))
+        name = the_tag.name
+        try:
+            into = merge_tag_into(the_tag, form.cleaned_data["into"], request.user)
+        except (Invalid, Refused) as exc:
+            messages.error(request, str(exc))
         else:
-            try:
-                merge_tags(the_tag, into, request.user)
-            except Invalid as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(
-                    request,
-                    _("“%(a)s” is merged into “%(b)s”.") % {"a": the_tag.name, "b": into.name},
-                )
-                return redirect(into.get_absolute_url())
+            messages.success(
+                request, _("“%(a)s” is merged into “%(b)s”.") % {"a": name, "b": into.name}
+            )
+            return redirect(into.get_absolute_url())
+    else:
+        messages.error(request, _form_errors(form))
     return redirect(the_tag.get_absolute_url())
 
 
@@ -497,6 +576,8 @@ def flag_create(request, slug, site_id):
     if siglum not in site.readings:
         raise Http404
     form = FlagForm(request.POST or None, initial={"proposed": site.canonical_reading})
+    # A place flagged already (open or confirmed) is not flagged twice: say so at once.
+    duplicate = standing_flag(site, source) if request.method == "GET" else None
     if request.method == "POST" and form.is_valid():
         try:
             flag = create_flag(
@@ -506,6 +587,9 @@ def flag_create(request, slug, site_id):
                 proposed=form.cleaned_data["proposed"],
                 comment=form.cleaned_data["comment"],
             )
+        except Duplicate as exc:
+            form.add_error(None, str(exc))
+            duplicate = exc.flag
         except (Invalid, Refused) as exc:
             form.add_error(None, str(exc))
         else:
@@ -523,6 +607,7 @@ def flag_create(request, slug, site_id):
         "document": unit.document,
         "source": source,
         "reading": site.readings[siglum],
+        "duplicate": duplicate,
         "before": unit.canonical[max(0, site.start - 12) : site.start],
         "after": unit.canonical[site.end : site.end + 12],
         "action": reverse("annotations:flag_create", args=[slug, site.pk])
@@ -597,7 +682,6 @@ def flag_decide(request, pk):
                 confirm=data["action"] == "confirm",
                 reason=data["reason"],
                 correction=data["correction"],
-                set_canonical=data["set_canonical"],
             )
         except Invalid as exc:
             form.add_error(None, str(exc))

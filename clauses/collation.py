@@ -1,10 +1,27 @@
 """Re-collation in the database: consensus text, variant sites, decisions, history.
 
 The engine (``clauses.text.collate``) is plain Python; this module feeds it a
-unit's readings, the document's source priority and the editors' decisions,
-and writes back the canonical text (with a history entry when it changes) and
-the unit's variant sites. It runs for the units an import or a decision
-touched, and for every unit on ``manage.py recollate``.
+unit's readings, how authoritative each source is (:func:`authority_key`),
+which sources vote (not those derived from another copy), which readings are
+a copy's first or last (where a partial copy may begin or end: lacunae) and
+the editors' decisions, and writes back the canonical text (with a history
+entry when it changes) and the unit's variant sites.
+
+What the stored ``VariantSite`` rows say, for the reader and the queue:
+
+* ``tie`` -- the consensus could not choose: the best readings have equal
+  votes from equally authoritative sources (same kind, date and priority);
+  the canonical reading is the engine's suggestion and an editor should decide.
+* ``type == "lacuna"`` -- one or more copies lack the span because they begin
+  or end inside the unit. A copy reading ``""`` there lacks it. A lacuna site
+  at the start of the unit (``start == 0``) means "copy begins here" (at
+  ``end``); one at the end of the unit (``end == len(unit.canonical)``)
+  means "copy ends here" (at ``start``). The other copies' readings of the
+  span are in ``readings`` as usual. A lacuna never votes.
+* Swapped phrases or sentences are one ``transposition`` site.
+
+It runs for the units an import or a decision touched, and for every unit on
+``manage.py recollate``.
 """
 
 from __future__ import annotations
@@ -14,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Max, Min
 
 from annotations.anchoring import reanchor_notes
 
@@ -30,9 +48,54 @@ class CollationStats:
     changed: int = 0
 
 
+#: Source.kind from the most authoritative to the least.
+KIND_ORDER = (
+    Source.Kind.OFFICIAL,
+    Source.Kind.NEWSPAPER,
+    Source.Kind.WEB,
+    Source.Kind.OTHER,
+)
+
+
+def authority_key(source: Source) -> tuple:
+    """How authoritative a source is, for breaking ties in the consensus: lower wins.
+
+    Only properties an editor can see and set on the source, in this order:
+
+    1. ``kind``: official > newspaper > web > other (:data:`KIND_ORDER`);
+    2. ``published``: the *earlier* publication wins, and a dated copy wins
+       over an undated one.  A copy printed first stands nearer to the
+       issuing body's text (the official release, then the first newspaper
+       printing), whereas later copies are reprints of reprints that pick up
+       and pass on each other's changes; an undated copy cannot show that it
+       is early;
+    3. ``priority``: the editors' explicit order (lower wins, default 100).
+
+    Never the siglum or the import order: two sources equal in all three are
+    equally authoritative, and a site they alone disagree on is a tie
+    (``VariantSite.tie``).
+    """
+    kind = KIND_ORDER.index(source.kind) if source.kind in KIND_ORDER else len(KIND_ORDER)
+    published = source.published
+    return (kind, published is None, published.toordinal() if published else 0, source.priority)
+
+
 def priority_order(sources: Iterable[Source]) -> list[str]:
-    """Sigla in the editors' priority order (lower number first, then siglum)."""
-    return [s.siglum for s in sorted(sources, key=lambda s: (s.priority, s.siglum))]
+    """Sigla most authoritative first (:func:`authority_key`), equal ones by siglum
+    (for display only: the siglum never breaks a tie in the consensus). The
+    sources need ``siglum``, ``kind``, ``published`` and ``priority``."""
+    return [s.siglum for s in sorted(sources, key=lambda s: (authority_key(s), s.siglum))]
+
+
+def edges_of(document_id: int) -> dict[int, tuple[int, int]]:
+    """``{source id: (first position, last position)}`` of each source's readings."""
+    rows = (
+        Reading.objects.filter(source__document_id=document_id)
+        .values("source_id")
+        .annotate(first=Min("position"), last=Max("position"))
+        .values_list("source_id", "first", "last")
+    )
+    return {sid: (first, last) for sid, first, last in rows}
 
 
 @transaction.atomic
@@ -49,16 +112,29 @@ def recollate(
     if not units:
         return stats
     unit_ids = [u.pk for u in units]
+    document_id = units[0].document_id
     sources = {
         s.pk: s
-        for s in Source.objects.filter(document_id=units[0].document_id).only("siglum", "priority")
+        for s in Source.objects.filter(document_id=document_id).only(
+            "siglum", "kind", "published", "priority", "derived_from"
+        )
     }
-    priority = priority_order(sources.values())
+    keys = {s.siglum: authority_key(s) for s in sources.values()}
+    voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
+    bounds = edges_of(document_id)
     readings: dict[int, dict[str, str]] = {u.pk: {} for u in units}
-    for unit_id, source_id, text in Reading.objects.filter(unit_id__in=unit_ids).values_list(
-        "unit_id", "source_id", "text"
-    ):
-        readings[unit_id][sources[source_id].siglum] = text
+    edges: dict[int, dict[str, str]] = {u.pk: {} for u in units}
+    for unit_id, source_id, text, position in Reading.objects.filter(
+        unit_id__in=unit_ids
+    ).values_list("unit_id", "source_id", "text", "position"):
+        siglum = sources[source_id].siglum
+        readings[unit_id][siglum] = text
+        first, last = bounds.get(source_id, (position, position))
+        edge = {(True, True): "both", (True, False): "start", (False, True): "end"}.get(
+            (position == first, position == last)
+        )
+        if edge:
+            edges[unit_id][siglum] = edge
     decisions: dict[int, list[SiteDecision]] = {u.pk: [] for u in units}
     active = SiteDecision.objects.filter(unit_id__in=unit_ids, active=True)
     for d in active.order_by("decided_at", "pk"):
@@ -71,7 +147,7 @@ def recollate(
             continue
         ovs = [engine.Override.from_dict(d.override) for d in decisions[unit.pk]]
         started = time.perf_counter()
-        result = engine.consensus(unit_readings, priority, ovs)
+        result = engine.consensus(unit_readings, keys, ovs, voters=voters, edges=edges[unit.pk])
         stats.seconds += time.perf_counter() - started
         stats.units += 1
         stats.readings += len(unit_readings)
@@ -116,6 +192,7 @@ def recollate(
                     end=site.end,
                     type=site.type,
                     likely_ocr=site.likely_ocr,
+                    tie=site.tie,
                     ocr_pairs=[list(p) for p in site.ocr_pairs],
                     readings=site.readings,
                     canonical_reading=result.text[site.start : site.end],

@@ -51,6 +51,20 @@ class ImportForm(forms.Form):
         required=False,
         help_text=_("Needed when less than 90 percent of the file's Han characters would be kept."),
     )
+    derived_from = forms.ModelChoiceField(
+        label=_("Derived from"),
+        queryset=Source.objects.select_related("document").order_by("document__title", "siglum"),
+        required=False,
+        empty_label=_("— an independent copy —"),
+        help_text=_(
+            "The copy of the same document this one was made from (a repost of a repost): "
+            "it is shown and collated, but does not vote."
+        ),
+    )
+    # The copy the preview proposed, when the editor accepts the proposal.
+    derived_proposal = forms.ModelChoiceField(
+        queryset=Source.objects.all(), required=False, widget=forms.HiddenInput
+    )
     # The checksum of a file already uploaded, kept in the session while the
     # editor decides about its cuts (a file input cannot be filled again).
     pending = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
@@ -58,6 +72,9 @@ class ImportForm(forms.Form):
     def __init__(self, *args, pending: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.pending_upload = pending or {}
+        self.fields["derived_from"].label_from_instance = lambda s: (
+            f"{s.document.title} · {s.siglum} {s.title}"
+        )
 
     def _pending_data(self, checksum: str) -> bytes | None:
         held = self.pending_upload
@@ -173,3 +190,22 @@ class PriorityForm(forms.Form):
                 % {"sigla": " ".join(missing)}
             )
         return order
+
+
+class DerivedFromForm(forms.Form):
+    """An editor says which copy of the same document a source was made from."""
+
+    derived_from = forms.ModelChoiceField(
+        label=_("Derived from"),
+        queryset=Source.objects.none(),
+        required=False,
+        empty_label=_("— an independent copy —"),
+    )
+
+    def __init__(self, *args, source: Source, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source = source
+        field = self.fields["derived_from"]
+        field.queryset = Source.objects.filter(document_id=source.document_id).exclude(pk=source.pk)
+        field.label_from_instance = lambda s: f"{s.siglum} {s.title}"
+        field.initial = source.derived_from_id

@@ -10,19 +10,22 @@ from __future__ import annotations
 import logging
 import re
 import string
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .bulk import update_rows
 from .collation import recollate
 from .models import CanonicalChange, Document, DocumentRelation, Reading, Source, Unit
-from .text.align import DOCUMENT_THRESHOLD, AlignUnit, align, merge_order
+from .text.align import DOCUMENT_THRESHOLD, AlignUnit, align, merge_order, natural_key
 from .text.decode import DecodeError
+from .text.messages import TextError
 from .text.pipeline import IngestError, PreparedSource, prepare
 
 logger = logging.getLogger(__name__)
@@ -97,8 +100,10 @@ class Proposal:
     """A document the text may belong to.
 
     ``kind`` is ``copy`` (the text is a copy of the document, when similar
-    enough) or ``version`` (the same title or text, but its date, 题注 or 文号
-    says it is another version: it becomes a new document related to this one);
+    enough), ``version`` (the same title or text, but its date, 题注 or 文号
+    says it is another version: it becomes a new document related to this one)
+    or ``other`` (both have a title and the titles differ: another document,
+    however alike, never chosen by itself);
     ``later`` says whether the text is the later of the two versions.
     """
 
@@ -115,6 +120,10 @@ class Proposal:
     def is_version(self) -> bool:
         return self.kind == "version"
 
+    @property
+    def is_other(self) -> bool:
+        return self.kind == "other"
+
 
 @dataclass
 class ImportResult:
@@ -124,6 +133,13 @@ class ImportResult:
     new_units: int
     # When the text is another version of a document: the relation created.
     relation: DocumentRelation | None = None
+    # What the import did: every canonical text it changed ({unit, label, before,
+    # after}), the units it added ({unit, label, text}), those it lacks ({unit,
+    # label}), and the copy it seems derived from (see propose_derived).
+    changes: list[dict] = field(default_factory=list)
+    added: list[dict] = field(default_factory=list)
+    lacking: list[dict] = field(default_factory=list)
+    derived_proposal: dict | None = None
 
 
 class CutsError(IngestError):
@@ -254,21 +270,26 @@ def read_prepared(data: bytes, filename: str = "") -> PreparedSource:
     limit = settings.MAX_SOURCE_BYTES
     if len(data) > limit:
         raise IngestError(
-            f"The file is {len(data) / 1048576:.1f} MB; the limit for one source is "
-            f"{limit / 1048576:.1f} MB (MAX_SOURCE_BYTES)."
+            _(
+                "The file is %(size)s bytes; the limit for one source is %(limit)s bytes "
+                "(MAX_SOURCE_BYTES)."
+            )
+            % {"size": f"{len(data):,}", "limit": f"{limit:,}"}
         )
     try:
         return prepare(data, filename)
-    except DecodeError as exc:
-        raise IngestError(str(exc)) from exc
-    except IngestError:
+    except (DecodeError, IngestError) as exc:
+        # The pipeline's refusals carry a template and its parameters
+        # (clauses.text.messages): shown in the user's language.
+        if isinstance(exc, TextError):
+            raise IngestError(exc.translated(_)) from exc
         raise
     except Exception as exc:
         # A file the pipeline has not met before must still get an answer,
         # not a server error; the traceback goes to the log for a developer.
         logger.exception("the text pipeline failed on a %d-byte file", len(data))
         raise IngestError(
-            "policyreader could not read this file: an unexpected error, which has been logged."
+            _("policyreader could not read this file: an unexpected error, which has been logged.")
         ) from exc
 
 
@@ -288,10 +309,24 @@ def similarity_to(prepared: PreparedSource, document: Document) -> float:
     return align(_align_units(prepared), canon).document_similarity
 
 
+def _title_keys(title: str, metadata: dict) -> set[str]:
+    """Every title a file or document goes by, normalized: its own, its covering
+    circular's, and its parts' (a reprint of the plan alone is known by the
+    plan's title, the gov.cn page by the circular's)."""
+    titles = [title, metadata.get("covering_title") or ""]
+    titles += [t for t in metadata.get("part_titles") or [] if isinstance(t, str)]
+    return {k for t in titles if (k := _title_key(t))}
+
+
 def _proposal(prepared: PreparedSource, marks: VersionMarks, document: Document) -> Proposal:
     similarity = similarity_to(prepared, document)
-    title = _title_key(document_title(prepared))
-    same_title = bool(title) and title == _title_key(document.title)
+    mine = _title_keys(document_title(prepared), prepared.metadata)
+    theirs_titles = _title_keys(document.title, document.metadata or {})
+    if mine and theirs_titles and not mine & theirs_titles:
+        # Two titles, and not the same: another document (the 2014 and the 2019
+        # holiday notices are alike in every line but their dates).
+        return Proposal(document, similarity, kind="other")
+    same_title = bool(mine & theirs_titles)
     theirs = marks_of_document(document)
     if (same_title or similarity >= DOCUMENT_THRESHOLD) and marks.differs(theirs):
         later = not (marks.latest and theirs.latest and marks.latest < theirs.latest)
@@ -313,7 +348,7 @@ def propose(prepared: PreparedSource) -> list[Proposal]:
 def choose(proposals: list[Proposal]) -> Proposal | None:
     """The proposal an import without a chosen document follows: the best copy
     above the threshold, else the most similar document it is a version of."""
-    copies = [p for p in proposals if not p.is_version and p.similarity >= DOCUMENT_THRESHOLD]
+    copies = [p for p in proposals if p.kind == "copy" and p.similarity >= DOCUMENT_THRESHOLD]
     versions = [p for p in proposals if p.is_version]
     return next(iter(copies or versions), None)
 
@@ -346,7 +381,7 @@ def _next_siglum(document: Document) -> str:
     for candidate in candidates:
         if candidate not in used:
             return candidate
-    raise IngestError("This document has no short siglum left.")
+    raise IngestError(_("This document has no short siglum left."))
 
 
 def accounting_figures(accounting: dict) -> dict:
@@ -365,8 +400,10 @@ def accounting_figures(accounting: dict) -> dict:
 
 def cut_passages(text: str, regions: list[dict]) -> list[dict]:
     """Every cut region with its reason and its text."""
+    from .report import region_name
+
     return [
-        {**r, "text": text[r["start"] : r["end"]]}
+        {**r, "text": text[r["start"] : r["end"]], "label": region_name(r.get("name", ""))}
         for r in regions
         if r.get("kind") == "cut" and 0 <= r.get("start", 0) <= r.get("end", 0) <= len(text)
     ]
@@ -417,6 +454,7 @@ def _create_document(prepared: PreparedSource, meta: SourceMeta) -> Document:
         )
     marks = marks_of_prepared(prepared)
     metadata = _json_safe(dict(prepared.metadata))
+    metadata["title"] = title  # a title the user gave is the document's title too
     issuers = prepared.issuers or metadata.get("issuers") or ""
     return Document.objects.create(
         slug=_new_slug(prepared, title),
@@ -445,6 +483,7 @@ def import_source(
     user=None,
     prepared: PreparedSource | None = None,
     accept_cuts: bool = False,
+    derived_from: Source | str | None = None,
 ) -> ImportResult:
     """Import ``data`` as a new source, into ``document`` or the one it matches.
 
@@ -453,6 +492,9 @@ def import_source(
     CutsError when less than 90% of its Han characters would be kept, unless
     ``accept_cuts``. A text that is another version of a document (its date,
     题注 or 文号 differ) becomes a new document, related to that one.
+    ``derived_from`` (a source of the same document, or its siglum) marks the
+    new copy as made from that one. The result says what the import changed:
+    the units it added, the units it lacks, every canonical text it changed.
     """
     prepared = prepared or read_prepared(data, meta.filename)
     with transaction.atomic():
@@ -476,16 +518,21 @@ def import_source(
         duplicate = document.sources.filter(checksum=prepared.checksum).first()
         if duplicate:
             raise IngestError(
-                f"This file is already source {duplicate.siglum} of “{document.title}” "
-                "(same SHA-256 checksum)."
+                _("This file is already source %(siglum)s of “%(title)s” (same SHA-256 checksum).")
+                % {"siglum": duplicate.siglum, "title": document.title}
             )
         siglum = meta.siglum or _next_siglum(document)
         if not SIGLUM.match(siglum):
             raise IngestError(
-                f"“{siglum}” is not a siglum: use a letter, or up to four letters and digits."
+                _("“%(siglum)s” is not a siglum: use a letter, or up to four letters and digits.")
+                % {"siglum": siglum}
             )
         if document.sources.filter(siglum=siglum).exists():
-            raise IngestError(f"Siglum {siglum} is already used in “{document.title}”.")
+            raise IngestError(
+                _("Siglum %(siglum)s is already used in “%(title)s”.")
+                % {"siglum": siglum, "title": document.title}
+            )
+        parent_source = _derived_source(document, derived_from)
 
         canonical = _canonical_units(document)
         if canonical:
@@ -496,8 +543,15 @@ def import_source(
             similarity = alignment.document_similarity
             if similarity < DOCUMENT_THRESHOLD:
                 raise IngestError(
-                    f"This text is not “{document.title}”: it reaches a similarity of "
-                    f"{similarity:.0%}, and {DOCUMENT_THRESHOLD:.0%} is needed."
+                    _(
+                        "This text is not “%(title)s”: it reaches a similarity of %(sim)s, "
+                        "and %(needed)s is needed."
+                    )
+                    % {
+                        "title": document.title,
+                        "sim": f"{similarity:.0%}",
+                        "needed": f"{DOCUMENT_THRESHOLD:.0%}",
+                    }
                 )
             matches = [canonical[j] if j is not None else None for j in alignment.matches]
             if not created and marks_of_prepared(prepared).differs(marks_of_document(document)):
@@ -533,49 +587,14 @@ def import_source(
             text=prepared.original,
             report=prepared.report,
             regions=_json_safe(prepared.regions),
-            accounting=_json_safe(
-                {
-                    **prepared.accounting,
-                    **({"schemes": prepared.schemes} if prepared.schemes else {}),
-                }
-            ),
+            accounting=_json_safe(_source_accounting(prepared)),
+            derived_from=parent_source,
             imported_by=user if user is not None and user.is_authenticated else None,
         )
-        used_keys = {u.key for u in canonical}
-        new_units: list[Unit] = []
-        units_for_readings: list[Unit] = []
-        for reading, match in zip(prepared.units, matches, strict=True):
-            if match is not None:
-                units_for_readings.append(match)
-                continue
-            key, n = reading.key, 2
-            while key in used_keys:
-                key, n = f"{reading.key}-{n}", n + 1
-            used_keys.add(key)
-            unit = Unit(
-                document=document,
-                key=key,
-                kind=reading.kind,
-                label=reading.label,
-                ordinal=reading.ordinal,
-                level=reading.level,
-                order=0,
-                canonical="",  # set by the collation below, with a history entry
-            )
-            new_units.append(unit)
-            units_for_readings.append(unit)
-        Unit.objects.bulk_create(new_units)
-
-        order = merge_order(
-            [u.key for u in canonical],
-            [m.key if m is not None else None for m in matches],
-            [u.key for u in units_for_readings],
-        )
-        if any(r.parent for r in prepared.units):
-            _reading_parents(prepared, units_for_readings, [*canonical, *new_units], order)
-            _renumber([*canonical, *new_units], order)
-        else:
-            _restructure([*canonical, *new_units], order)
+        matched = [m for m in matches if m is not None]
+        before = {u.pk: u.canonical for u in matched}
+        derived = propose_derived(document, prepared, matches) if matched else None
+        units_for_readings, new_units = _place_units(document, prepared, canonical, matches)
 
         Reading.objects.bulk_create(
             Reading(
@@ -589,6 +608,26 @@ def import_source(
             )
             for i, (unit, r) in enumerate(zip(units_for_readings, prepared.units, strict=True))
         )
+        # Re-collate the units this copy touched: their consensus may change.
+        recollate(
+            units_for_readings,
+            cause=CanonicalChange.Cause.IMPORT,
+            user=user,
+            reason=source.siglum,  # shown after the cause: “import · B”
+        )
+        after = dict(Unit.objects.filter(pk__in=list(before)).values_list("pk", "canonical"))
+        changes = [
+            {"unit": u.key, "label": u.label, "before": before[u.pk], "after": after[u.pk]}
+            for u in sorted(matched, key=lambda u: u.order)
+            if after.get(u.pk, before[u.pk]) != before[u.pk]
+        ]
+        matched_pks = set(before)
+        lacking = [{"unit": u.key, "label": u.label} for u in canonical if u.pk not in matched_pks]
+        added = [
+            {"unit": u.key, "label": u.label, "text": r.text}
+            for u, r in zip(units_for_readings, prepared.units, strict=True)
+            if u in new_units
+        ]
         source.report = prepared.report + [
             {
                 "rule": "align_units",
@@ -600,17 +639,400 @@ def import_source(
                     "similarity": round(similarity, 3) if similarity is not None else None,
                     "document": document.slug,
                 },
-            }
+            },
+            {
+                "rule": "canonical_changes",
+                "count": len(changes),
+                "examples": [],
+                "detail": {
+                    "changes": [{k: c[k] for k in ("unit", "before", "after")} for c in changes],
+                    "added": [a["unit"] for a in added],
+                    "lacking": [u["unit"] for u in lacking],
+                    "derived_proposal": derived,
+                },
+            },
         ]
         source.save(update_fields=["report"])
-        # Re-collate the units this copy touched: their consensus may change.
-        recollate(
-            units_for_readings,
-            cause=CanonicalChange.Cause.IMPORT,
-            user=user,
-            reason=source.siglum,  # shown after the cause: “import · B”
+    return ImportResult(
+        source,
+        created,
+        similarity,
+        len(new_units),
+        relation,
+        changes=changes,
+        added=added,
+        lacking=lacking,
+        derived_proposal=derived,
+    )
+
+
+# --- Where new units go, and their keys ------------------------------------------
+
+#: A key the segmenter counts by position (p2, s1.p3, c3.b1, c3.n2), not by label.
+_POSITIONAL = re.compile(r"(?:.*\.)?([pbn])\d+")
+_SUFFIX = re.compile(r"^(.+)-(\d+)$")
+
+
+def _base_key(key: str) -> str:
+    """``s9.p1`` for ``s9.p1-2`` (the suffix that keeps two units' keys apart)."""
+    m = _SUFFIX.match(key)
+    return m.group(1) if m else key
+
+
+def shows_real_address(unit_key: str, reading_key: str) -> bool:
+    """Does a copy's key say where the unit stands better than the unit's key?
+
+    A copy that lacks a heading counts the paragraphs after it from the heading
+    before (``p2``); a copy with the heading calls the same paragraph ``s1.p1``.
+    The key with more of the path, of the same positional kind, is the real one.
+    """
+    if unit_key == reading_key:
+        return False
+    old, new = _POSITIONAL.fullmatch(unit_key), _POSITIONAL.fullmatch(reading_key)
+    return bool(
+        old
+        and new
+        and old.group(1) == new.group(1)
+        and reading_key.count(".") > unit_key.count(".")
+    )
+
+
+def _referred(units: list[Unit]) -> set[int]:
+    """The units a person has referred to: a note, a flag or a decision.
+
+    Notes and flags are published with the unit's key (the W3C annotations'
+    FragmentSelector, the citation), so such a unit keeps its key for good.
+    """
+    if not units:
+        return set()
+    return set(
+        Unit.objects.filter(pk__in=[u.pk for u in units])
+        .filter(Q(notes__isnull=False) | Q(flags__isnull=False) | Q(decisions__isnull=False))
+        .values_list("pk", flat=True)
+    )
+
+
+def _rekey(changes: list[tuple[Unit, str]]) -> None:
+    """Give units new keys in two steps (a swap must not meet the unique constraint)."""
+    if not changes:
+        return
+    update_rows(Unit, ["key"], [(u.pk, f"~{u.pk}") for u, _key in changes])
+    update_rows(Unit, ["key"], [(u.pk, key) for u, key in changes])
+    for unit, key in changes:
+        unit.key = key
+
+
+def _place_units(
+    document: Document, prepared: PreparedSource, canonical: list[Unit], matches: list
+) -> tuple[list[Unit], list[Unit]]:
+    """Create the copy's new units and put every unit in its place.
+
+    Both the keys and the positions are independent of the order in which
+    copies are imported (see ``merge_order`` and ``shows_real_address``): a
+    unit created by an earlier copy takes the address a later copy shows, and
+    two units that would share a key are numbered in document order, as long
+    as nobody has referred to them yet.
+    """
+    referred = _referred(canonical)
+    used_keys = {u.key for u in canonical}
+    # 1. A matched unit takes the real address a copy shows for it.
+    rekeys = []
+    for reading, unit in zip(prepared.units, matches, strict=True):
+        if (
+            unit is not None
+            and unit.pk not in referred
+            and reading.key not in used_keys
+            and len(reading.key) <= 40
+            and shows_real_address(unit.key, reading.key)
+        ):
+            used_keys.discard(unit.key)
+            used_keys.add(reading.key)
+            rekeys.append((unit, reading.key))
+    _rekey(rekeys)
+
+    # 2. New units, placed by ids until their keys are known.
+    units_for_readings: list[Unit] = []
+    new_units: list[Unit] = []
+    node: dict[str, Unit] = {u.key: u for u in canonical}
+    source_nodes: list[str] = []
+    for i, (reading, match) in enumerate(zip(prepared.units, matches, strict=True)):
+        if match is not None:
+            units_for_readings.append(match)
+            source_nodes.append(match.key)
+            continue
+        unit = Unit(
+            document=document,
+            key=reading.key[:40],  # provisional: made unique below
+            kind=reading.kind,
+            label=reading.label,
+            ordinal=reading.ordinal,
+            level=reading.level,
+            order=0,
+            canonical=reading.text,  # for ranking only: the collation sets it, with history
         )
-    return ImportResult(source, created, similarity, len(new_units), relation)
+        new_units.append(unit)
+        units_for_readings.append(unit)
+        node[f"\x00{i}"] = unit
+        source_nodes.append(f"\x00{i}")
+
+    def rank(node_id: str) -> tuple:
+        unit = node[node_id]
+        return (natural_key(_base_key(unit.key)), unit.canonical)
+
+    order_ids = merge_order([u.key for u in canonical], source_nodes, source_nodes, rank=rank)
+    position = {node_id: p for p, node_id in enumerate(order_ids)}
+
+    # 3. Keys of new units; units sharing a base key are numbered in document order.
+    groups: dict[str, list[str]] = {}
+    for node_id, unit in node.items():
+        if node_id.startswith("\x00"):
+            groups.setdefault(_base_key(unit.key), []).append(node_id)
+    for unit in canonical:
+        if _base_key(unit.key) in groups:
+            groups[_base_key(unit.key)].append(unit.key)
+    rekeys = []
+    for base, members in groups.items():
+        new_ids = [m for m in members if m.startswith("\x00")]
+        if not new_ids:
+            continue
+        old_ids = [m for m in members if not m.startswith("\x00")]
+        if any(node[m].pk in referred for m in old_ids):
+            # Keys already cited stay; the new units take the next free ones.
+            for m in sorted(new_ids, key=position.__getitem__):
+                key, n = base, 2
+                while key in used_keys:
+                    key, n = f"{base}-{n}", n + 1
+                used_keys.add(key)
+                node[m].key = key
+            continue
+        for m in old_ids:
+            used_keys.discard(node[m].key)
+        for n, m in enumerate(sorted(members, key=position.__getitem__), start=1):
+            key = base if n == 1 else f"{base}-{n}"
+            while key in used_keys:  # a key of another base (rare: p1-2 as a base)
+                n += 1
+                key = f"{base}-{n}"
+            used_keys.add(key)
+            if m.startswith("\x00"):
+                node[m].key = key
+            elif node[m].key != key:
+                rekeys.append((node[m], key))
+    _rekey(rekeys)
+    for unit in new_units:
+        unit.canonical = ""  # set by the collation, with a history entry
+    Unit.objects.bulk_create(new_units)
+
+    order = [node[node_id].key for node_id in order_ids]
+    every = [*canonical, *new_units]
+    if any(r.parent for r in prepared.units):
+        _reading_parents(prepared, units_for_readings, every, order)
+        _renumber(every, order)
+    else:
+        _restructure(every, order)
+    return units_for_readings, new_units
+
+
+# --- Derived copies ------------------------------------------------------------
+
+#: A new copy is proposed as derived from an existing one when, over the units
+#: they share, at least this share of their characters is identical, and it is
+#: closer to that copy than to the canonical text.
+DERIVED_AGREEMENT = 0.98
+#: … and the units they share hold at least half of the new copy's text.
+DERIVED_MIN_SHARED = 0.5
+
+
+def agreement(pairs: list[tuple[str, str]]) -> float:
+    """The share of identical characters over text pairs: 2·matching / (len a + len b)."""
+    total = same = 0
+    for a, b in pairs:
+        total += len(a) + len(b)
+        if a == b:
+            same += 2 * len(a)
+        else:
+            blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+            same += 2 * sum(block.size for block in blocks)
+    return same / total if total else 0.0
+
+
+def propose_derived(document: Document, prepared: PreparedSource, matches: list) -> dict | None:
+    """The existing copy the new one was most likely made from, or None.
+
+    The rule: over the units both carry, ≥ 98% of their characters identical
+    (``agreement``), strictly more than the new copy's agreement with the
+    canonical text over the same units, and those units hold at least half of
+    the new copy's text. Of several, the most similar (then the first siglum).
+    """
+    texts = {m.pk: r.text for r, m in zip(prepared.units, matches, strict=True) if m is not None}
+    canonical = {m.pk: m.canonical for m in matches if m is not None}
+    whole = sum(len(r.text) for r in prepared.units) or 1
+    by_source: dict[int, list[tuple[int, str]]] = {}
+    for source_id, unit_id, text in Reading.objects.filter(unit_id__in=list(texts)).values_list(
+        "source_id", "unit_id", "text"
+    ):
+        by_source.setdefault(source_id, []).append((unit_id, text))
+    best = None
+    for source in document.sources.order_by("siglum"):
+        shared = by_source.get(source.pk, [])
+        if sum(len(texts[u]) for u, _t in shared) < DERIVED_MIN_SHARED * whole:
+            continue
+        with_copy = agreement([(texts[u], t) for u, t in shared])
+        with_canon = agreement([(texts[u], canonical[u]) for u, _t in shared])
+        if with_copy >= DERIVED_AGREEMENT and with_copy > with_canon:
+            if best is None or with_copy > best["agreement"]:
+                best = {
+                    "siglum": source.siglum,
+                    "source": source.pk,
+                    "agreement": round(with_copy, 4),
+                    "consensus": round(with_canon, 4),
+                    "units": len(shared),
+                }
+    return best
+
+
+def _derived_source(document: Document, derived_from: Source | str | None) -> Source | None:
+    """The source a new copy derives from, checked: a copy of the same document."""
+    if derived_from is None or derived_from == "":
+        return None
+    if isinstance(derived_from, str):
+        found = document.sources.filter(siglum=derived_from).first()
+        if found is None:
+            raise IngestError(
+                _("“%(title)s” has no source %(siglum)s to derive this copy from.")
+                % {"title": document.title, "siglum": derived_from}
+            )
+        return found
+    if derived_from.document_id != document.pk:
+        raise IngestError(
+            _(
+                "Source %(siglum)s is a copy of another document, not of “%(title)s”: "
+                "a copy can only derive from a copy of the same document."
+            )
+            % {"siglum": derived_from.siglum, "title": document.title}
+        )
+    return derived_from
+
+
+def set_derived_from(source: Source, parent: Source | None, user=None) -> Source:
+    """An editor says which copy ``source`` was made from (or none); the document
+    is re-collated, as a derived copy does not vote.
+
+    Refused with a reason, changing nothing: another document's source, the
+    source itself, or a cycle (C from E when E is derived from C).
+    """
+    with transaction.atomic():
+        source = Source.objects.select_for_update().get(pk=source.pk)
+        if parent is not None:
+            if parent.document_id != source.document_id:
+                raise IngestError(
+                    _("Source %(siglum)s is a copy of another document.")
+                    % {"siglum": parent.siglum}
+                )
+            if parent.pk == source.pk:
+                raise IngestError(_("A copy cannot be derived from itself."))
+            derived = dict(
+                Source.objects.filter(document_id=source.document_id).values_list(
+                    "pk", "derived_from_id"
+                )
+            )
+            at, seen = parent.pk, set()
+            while at is not None and at not in seen:
+                if at == source.pk:
+                    raise IngestError(
+                        _(
+                            "%(parent)s is itself derived from %(siglum)s: "
+                            "a copy cannot derive from its own derivative."
+                        )
+                        % {"parent": parent.siglum, "siglum": source.siglum}
+                    )
+                seen.add(at)
+                at = derived.get(at)
+        if source.derived_from_id == (parent.pk if parent else None):
+            return source
+        source.derived_from = parent
+        source.save(update_fields=["derived_from"])
+        recollate(
+            Unit.objects.filter(document_id=source.document_id).in_order(),
+            cause=CanonicalChange.Cause.CONSENSUS,
+            user=user,
+            reason=f"{source.siglum} ← {parent.siglum}" if parent else source.siglum,
+        )
+    return source
+
+
+# --- Preview -------------------------------------------------------------------
+
+
+@dataclass
+class Preview:
+    """What an import would do, found by doing it and rolling it back."""
+
+    document: str
+    document_title: str
+    created: bool
+    siglum: str
+    units: int
+    similarity: float | None
+    added: list[dict]
+    lacking: list[dict]
+    changes: list[dict]
+    report: list[dict]
+    derived_proposal: dict | None
+    relation: dict | None
+
+    def as_json(self) -> dict:
+        return {
+            "document": self.document,
+            "siglum": self.siglum,
+            "units": self.units,
+            "created": self.created,
+            "report": self.report,
+            "changes": [{k: c[k] for k in ("unit", "before", "after")} for c in self.changes],
+            "added": [a["unit"] for a in self.added],
+            "lacking": [u["unit"] for u in self.lacking],
+            "derived_proposal": self.derived_proposal,
+            "relation": self.relation,
+        }
+
+
+class _RollBack(Exception):
+    """Leaves the preview's savepoint: nothing it wrote stays."""
+
+
+def preview_import(data: bytes, meta: SourceMeta, **kwargs) -> Preview:
+    """Run the real import inside a savepoint, note what it did, then roll it back.
+
+    Takes the arguments of ``import_source`` and raises what it raises; the
+    database is left exactly as it was.
+    """
+    preview = None
+    try:
+        with transaction.atomic():
+            result = import_source(data, meta, **kwargs)
+            src = result.source
+            r = result.relation
+            preview = Preview(
+                document=src.document.slug,
+                document_title=src.document.title,
+                created=result.created_document,
+                siglum=src.siglum,
+                units=src.readings.count(),
+                similarity=result.similarity,
+                added=result.added,
+                lacking=result.lacking,
+                changes=result.changes,
+                report=list(src.report),
+                derived_proposal=result.derived_proposal,
+                relation=(
+                    {"kind": r.kind, "from": r.from_document.slug, "to": r.to_document.slug}
+                    if r is not None
+                    else None
+                ),
+            )
+            raise _RollBack
+    except _RollBack:
+        pass
+    return preview
 
 
 def _reading_parents(

@@ -3,10 +3,83 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .text.schemes import SCHEMES
+
+#: What each region of a file is, by its name (clauses.text.regions and the
+#: pipeline): furniture kinds, metadata fields, reasons for a cut.
+REGION_NAMES = {
+    # furniture
+    "info_table": gettext_lazy("gov.cn information table"),
+    "page_title": gettext_lazy("page title"),
+    "qr_code": gettext_lazy("QR-code line"),
+    "page_tools": gettext_lazy("page tools (font size, print, close)"),
+    "share": gettext_lazy("share line"),
+    "source": gettext_lazy("source line"),
+    "editor": gettext_lazy("editor line"),
+    "breadcrumb": gettext_lazy("breadcrumb"),
+    "related_links": gettext_lazy("related links"),
+    "markdown_marker": gettext_lazy("Markdown marker"),
+    "html_markup": gettext_lazy("stray HTML markup"),
+    "running_head": gettext_lazy("running head"),
+    "page_number": gettext_lazy("page number"),
+    "continuation": gettext_lazy("page continuation marker"),
+    "masthead": gettext_lazy("masthead"),
+    "forum_chrome": gettext_lazy("forum page chrome"),
+    "authorized_release": gettext_lazy("release line (受权发布)"),
+    "lead_in": gettext_lazy("lead-in (全文如下)"),
+    "copy_number": gettext_lazy("copy number (份号)"),
+    "issuer_mark": gettext_lazy("issuer's mark (发文机关标志)"),
+    "secrecy": gettext_lazy("secrecy mark"),
+    "urgency": gettext_lazy("urgency mark"),
+    # metadata
+    "title": gettext_lazy("title"),
+    "covering_title": gettext_lazy("title of the covering document"),
+    "number": gettext_lazy("document number (文号)"),
+    "issuers": gettext_lazy("issuing bodies (落款)"),
+    "addressees": gettext_lazy("addressees (主送机关)"),
+    "date": gettext_lazy("date (成文日期)"),
+    "history": gettext_lazy("adoption and amendments (题注)"),
+    "attachments": gettext_lazy("attachments (附件)"),
+    "cc": gettext_lazy("copies to (抄送)"),
+    "printed": gettext_lazy("printing line (印发)"),
+    "note": gettext_lazy("note (附注)"),
+    "signatory": gettext_lazy("signatory"),
+    "published": gettext_lazy("date published"),
+    "dateline": gettext_lazy("news dateline"),
+    "subject": gettext_lazy("subject"),
+    "index_number": gettext_lazy("index number (索引号)"),
+    # cuts
+    "before_document": gettext_lazy("before the document"),
+    "after_agency_line": gettext_lazy("after the news agency's line (an unrelated article)"),
+    "unrelated_article": gettext_lazy("an unrelated article"),
+    "no_structure": gettext_lazy("no document found"),
+    "cleanup": gettext_lazy("removed by a clean-up rule"),
+}
+
+
+def region_name(name: str) -> str:
+    """A region's name in words (``after_agency_line`` → “after the news agency's line”)."""
+    label = REGION_NAMES.get(name)
+    return str(label) if label is not None else name
+
+
+def scheme_description(name: str) -> str:
+    for scheme in SCHEMES:
+        if scheme.name == name:
+            return _(scheme.description)
+    return name
 
 
 def _n(value) -> str:
     return f"{value:,}"
+
+
+def _names(detail: dict) -> str:
+    """The region names of a report entry, in words, with their Han characters."""
+    han = detail.get("han") or {}
+    return "、".join(f"{region_name(name)} ({_n(count)})" for name, count in han.items()) or "—"
 
 
 def describe(entry: dict) -> str:
@@ -15,10 +88,69 @@ def describe(entry: dict) -> str:
     n = _n(count)
     match rule:
         case "decode":
+            if detail.get("format", "text") != "text":
+                return _(
+                    "read the text of a %(format)s file of %(bytes)s bytes: %(n)s characters"
+                ) % {
+                    "format": detail["format"].upper(),
+                    "bytes": _n(detail.get("bytes", 0)),
+                    "n": n,
+                }
             return _("decoded %(bytes)s bytes as %(encoding)s: %(n)s characters") % {
                 "bytes": _n(detail.get("bytes", 0)),
                 "encoding": detail.get("encoding", "?"),
                 "n": n,
+            }
+        case "fold_lookalike_ideographs":
+            return _(
+                "folded %(n)s look-alike code points (Kangxi radicals, compatibility "
+                "ideographs) to the ordinary characters"
+            ) % {"n": n}
+        case "fold_fullwidth_alphanumerics":
+            return _("folded %(n)s full-width digits and letters to their ordinary form") % {"n": n}
+        case "join_table_cells":
+            return _("joined table cells copied one per line into %(n)s rows") % {"n": n}
+        case "metadata":
+            return _("found %(n)s metadata fields: %(names)s") % {
+                "n": n,
+                "names": _names(detail),
+            }
+        case "table_of_contents":
+            return _("set aside %(n)s lines of the table of contents (目录)") % {"n": n}
+        case "cut":
+            return _("cut %(n)s passages outside the document: %(names)s") % {
+                "n": n,
+                "names": _names(detail),
+            }
+        case "find_parts":
+            return _("found %(n)s parts (covering document, document, attachments)") % {"n": n}
+        case "segment_by_scheme":
+            return _("%(part)s: numbered as %(scheme)s — %(n)s units from %(lines)s lines") % {
+                "part": detail.get("part", ""),
+                "scheme": scheme_description(detail.get("scheme", "")),
+                "n": n,
+                "lines": _n(detail.get("lines", 0)),
+            }
+        case "read_damaged_labels":
+            return _("read %(n)s damaged labels from their place in the sequence") % {"n": n}
+        case "split_run_in_labels":
+            return _("split %(n)s labels run into the line before them") % {"n": n}
+        case "labels_out_of_sequence":
+            return _("kept %(n)s labels that are out of sequence") % {"n": n}
+        case "accounting":
+            han = detail.get("han", {})
+            return _(
+                "Han characters: %(total)s in the file, %(reading)s in readings, "
+                "%(metadata)s in metadata, %(furniture)s furniture, %(toc)s table of "
+                "contents, %(cut)s cut — %(kept)s kept"
+            ) % {
+                "total": _n(han.get("total", 0)),
+                "reading": _n(han.get("reading", 0)),
+                "metadata": _n(han.get("metadata", 0)),
+                "furniture": _n(han.get("furniture", 0)),
+                "toc": _n(han.get("toc", 0)),
+                "cut": _n(han.get("cut", 0)),
+                "kept": f"{detail.get('kept', 1):.0%}",
             }
         case "strip_invisible":
             return _("removed %(n)s invisible characters (byte-order marks, zero-width spaces)") % {
@@ -36,7 +168,16 @@ def describe(entry: dict) -> str:
         case "strip_markdown_marks":
             return _("removed %(n)s Markdown heading marks") % {"n": n}
         case "convert_traditional":
-            return _("converted traditional → simplified: %(n)s characters") % {"n": n}
+            sentence = _("converted traditional → simplified: %(n)s characters") % {"n": n}
+            if detail.get("orthography") in ("Taiwan", "Hong Kong"):
+                sentence += "; " + _("the copy uses %(place)s orthography") % {
+                    "place": _("Taiwan") if detail["orthography"] == "Taiwan" else _("Hong Kong")
+                }
+            if detail.get("vocabulary"):
+                sentence += "; " + _("regional wording (not rewritten): %(words)s") % {
+                    "words": "、".join(detail["vocabulary"][:12])
+                }
+            return sentence
         case "unify_punctuation":
             return _("unified %(n)s half-width punctuation marks to full width") % {"n": n}
         case "trim_line_edges":
@@ -53,9 +194,10 @@ def describe(entry: dict) -> str:
                 "line": detail.get("line", ""),
             }
         case "remove_furniture":
-            return _(
-                "removed %(n)s lines of furniture: title, dateline, page continuation markers"
-            ) % {"n": n}
+            return _("set aside %(n)s pieces of furniture: %(names)s") % {
+                "n": n,
+                "names": _names(detail),
+            }
         case "remove_spaces_between_chinese":
             return _("removed %(n)s spaces between Chinese characters") % {"n": n}
         case "join_broken_lines":
@@ -75,6 +217,15 @@ def describe(entry: dict) -> str:
                 "sim": f"{detail['similarity']:.0%}",
                 "matched": _n(detail.get("matched", 0)),
                 "new": _n(detail.get("new", 0)),
+            }
+        case "canonical_changes":
+            return _(
+                "changed %(n)s canonical readings by majority; added %(added)s units; "
+                "lacks %(lacking)s units"
+            ) % {
+                "n": n,
+                "added": _n(len(detail.get("added") or [])),
+                "lacking": _n(len(detail.get("lacking") or [])),
             }
     return f"{rule}: {n}"
 

@@ -11,6 +11,11 @@ urlpatterns = [
     path("documents/<slug:slug>/u/<str:key>/", views_editor.unit, name="unit"),
     path("documents/<slug:slug>/sources/<str:siglum>/", views.source, name="source"),
     path(
+        "documents/<slug:slug>/sources/<str:siglum>/derived-from/",
+        views.source_derived_from,
+        name="source_derived_from",
+    ),
+    path(
         "documents/<slug:slug>/sources/<str:siglum>/original",
         views.source_original,
         name="source_original",

@@ -13,12 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from annotations.roles import role_required
 
 from .export import document_export, relations_of
-from .forms import ImportForm
+from .forms import DerivedFromForm, ImportForm
 from .ingest import (
     KEPT_THRESHOLD,
     CutsError,
@@ -27,11 +27,13 @@ from .ingest import (
     choose,
     cut_passages,
     import_source,
+    preview_import,
     propose,
     read_prepared,
+    set_derived_from,
 )
 from .models import Document, DocumentRelation, Reading, Source, Unit
-from .report import describe_report
+from .report import describe_report, region_name
 from .text.align import DOCUMENT_THRESHOLD
 from .text.pipeline import IngestError
 
@@ -188,31 +190,72 @@ def document(request, slug):
     )
 
 
-@require_GET
-def source(request, slug, siglum):
-    the_source = get_object_or_404(
-        Source.objects.select_related("document").defer("original"),
-        document__slug=slug,
-        siglum=siglum,
-    )
+def _source_context(the_source: Source, derived_form: DerivedFromForm | None = None) -> dict:
     readings = list(the_source.readings.select_related("unit").order_by("position"))
     marked = marked_text(the_source.text, the_source.regions, readings)
     kinds = {piece["kind"] for piece in marked}
-    return render(
-        request,
-        "clauses/source.html",
-        {
-            "document": the_source.document,
-            "source": the_source,
-            "readings": readings,
-            "report": describe_report(the_source.report),
-            "marked": marked,
-            "legend": [(k, label) for k, label in REGION_LABELS.items() if k in kinds],
-            "figures": accounting_figures(the_source.accounting) if the_source.accounting else None,
-            "schemes": (the_source.accounting or {}).get("schemes") or {},
-            "cuts": cut_passages(the_source.text, the_source.regions),
-        },
+    return {
+        "document": the_source.document,
+        "source": the_source,
+        "readings": readings,
+        "report": describe_report(the_source.report),
+        "changes": _changes_of(the_source.report),
+        "marked": marked,
+        "legend": [(k, label) for k, label in REGION_LABELS.items() if k in kinds],
+        "figures": accounting_figures(the_source.accounting) if the_source.accounting else None,
+        "schemes": (the_source.accounting or {}).get("schemes") or {},
+        "cuts": cut_passages(the_source.text, the_source.regions),
+        "derivatives": list(the_source.derivatives.order_by("siglum").only("siglum", "title")),
+        "derived_form": derived_form or DerivedFromForm(source=the_source),
+    }
+
+
+def _changes_of(report) -> dict | None:
+    """The import's own record of what it did: the canonical texts it changed."""
+    for entry in report or []:
+        if isinstance(entry, dict) and entry.get("rule") == "canonical_changes":
+            return entry.get("detail") or {}
+    return None
+
+
+def _get_source(slug: str, siglum: str) -> Source:
+    return get_object_or_404(
+        Source.objects.select_related("document", "derived_from").defer("original"),
+        document__slug=slug,
+        siglum=siglum,
     )
+
+
+@require_GET
+def source(request, slug, siglum):
+    the_source = _get_source(slug, siglum)
+    return render(request, "clauses/source.html", _source_context(the_source))
+
+
+@role_required("editor")
+@require_POST
+def source_derived_from(request, slug, siglum):
+    """Editors say which copy of the same document a source was made from."""
+    the_source = _get_source(slug, siglum)
+    form = DerivedFromForm(request.POST, source=the_source)
+    if form.is_valid():
+        parent = form.cleaned_data["derived_from"]
+        try:
+            set_derived_from(the_source, parent, user=request.user)
+        except IngestError as exc:
+            form.add_error("derived_from", str(exc))
+        else:
+            if parent is None:
+                text = _("Source %(siglum)s is now an independent copy.")
+            else:
+                text = _("Source %(siglum)s is now derived from %(parent)s: it does not vote.")
+            messages.success(
+                request, text % {"siglum": siglum, "parent": parent.siglum if parent else ""}
+            )
+            return redirect(the_source)
+    response = render(request, "clauses/source.html", _source_context(the_source, form))
+    response.status_code = 400
+    return response
 
 
 def _valid_regions(text: str, regions) -> list[dict]:
@@ -259,7 +302,16 @@ def marked_text(text: str, regions, readings: list[Reading]) -> list[dict]:
             if i >= 0 and spans[i][1] > r["start"]:
                 unit = spans[i][2]
         label = REGION_LABELS[r["kind"]]
-        pieces.append({**r, "text": text[r["start"] : r["end"]], "unit": unit, "label": label})
+        named = region_name(r["name"]) if r["kind"] != "reading" else ""
+        pieces.append(
+            {
+                **r,
+                "text": text[r["start"] : r["end"]],
+                "unit": unit,
+                "label": label,
+                "name_label": named,
+            }
+        )
         at = r["end"]
     if at < len(text):
         pieces.append({"kind": "other", "name": "", "text": text[at:]})
@@ -372,7 +424,11 @@ def import_view(request):
             "clauses/import.html#proposal",
             {**context, "proposed": True, "error": error, "threshold": DOCUMENT_THRESHOLD},
         )
-    cuts = None
+    if request.method == "POST" and request.POST.get("cancel"):
+        request.session.pop(PENDING_KEY, None)
+        messages.info(request, _("Import cancelled: nothing was saved."))
+        return redirect("import")
+    cuts = preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         meta = SourceMeta(
@@ -385,32 +441,52 @@ def import_view(request):
             url=data["url"],
             filename=data["filename"],
         )
+        kwargs = {
+            "document": data["document"],
+            "user": request.user,
+            "accept_cuts": data["accept_cuts"],
+            "derived_from": data["derived_from"] or data["derived_proposal"],
+        }
+        # A pasted text comes back in its box; a file waits in the session.
+        holds_file = bool(data["filename"] or data.get("pending"))
         try:
-            result = import_source(
-                data["data"],
-                meta,
-                document=data["document"],
-                user=request.user,
-                accept_cuts=data["accept_cuts"],
-            )
+            if request.POST.get("confirm"):
+                result = import_source(data["data"], meta, **kwargs)
+            else:
+                preview = preview_import(data["data"], meta, **kwargs)
         except CutsError as exc:
             cuts = {
                 "message": str(exc),
                 "figures": accounting_figures(exc.accounting),
                 "passages": exc.cuts,
-                # A pasted text comes back in its box; a file waits in the session.
                 "pending": _hold_upload(request, data["data"], data["filename"])
-                if data["filename"] or data.get("pending")
+                if holds_file
                 else "",
             }
         except IngestError as exc:
             form.add_error(None, str(exc))
         else:
-            request.session.pop(PENDING_KEY, None)
-            messages.success(request, _import_message(result))
-            return redirect(result.source)
+            if preview is None:
+                request.session.pop(PENDING_KEY, None)
+                messages.success(request, _import_message(result))
+                return redirect(result.source)
+            preview = {
+                "result": preview,
+                "pending": _hold_upload(request, data["data"], data["filename"])
+                if holds_file
+                else "",
+                "proposed": _proposed_source(preview.derived_proposal),
+                "derived_from": data["derived_from"] or data["derived_proposal"],
+                "similarity": f"{preview.similarity:.0%}" if preview.similarity is not None else "",
+                "shares": {
+                    k: f"{preview.derived_proposal[k]:.1%}" for k in ("agreement", "consensus")
+                }
+                if preview.derived_proposal
+                else {},
+            }
     meta_fields = [
-        form[name] for name in ("siglum", "title", "kind", "publication", "published", "url")
+        form[name]
+        for name in ("siglum", "title", "kind", "publication", "published", "url", "derived_from")
     ]
     return render(
         request,
@@ -420,5 +496,12 @@ def import_view(request):
             "meta_fields": meta_fields,
             "threshold": DOCUMENT_THRESHOLD,
             "cuts": cuts,
+            "preview": preview,
         },
     )
+
+
+def _proposed_source(proposal: dict | None) -> Source | None:
+    if not proposal:
+        return None
+    return Source.objects.filter(pk=proposal["source"]).only("siglum", "title").first()

@@ -123,3 +123,70 @@ def test_orphaned_note_shows_the_text_it_was_made_on(client, c13_notes, owner, u
     data = client.get("/annotations/?document=2024-yijian&unit=c13").json()
     orphans = [a for a in data["first"]["items"] if a.get("orphaned")]
     assert len(orphans) == 2
+
+
+def test_a_note_never_moves_to_the_same_words_elsewhere(owner, editor):
+    """Issue 9: a note on the first 和谐 of (六); an editor takes B's 和行业 there. The
+    other 和谐 of the clause is the quote's only occurrence now, but not its place."""
+    from clauses.models import Unit, VariantSite
+
+    c6 = Unit.objects.get(document__slug="2024-yijian", key="c6")
+    first = c6.canonical.index("和谐")
+    assert c6.canonical.count("和谐") == 2
+    note = add_note(owner, c6, quote="和谐")
+    assert note.start == first
+    recorded = (note.exact, note.prefix, note.suffix, note.start, note.end)
+    site = VariantSite.objects.get(unit=c6, start=first)
+    decide(site, "choose", "和行业", "B", editor)
+    c6.refresh_from_db()
+    assert c6.canonical.count("和谐") == 1 and "区域和行业劳动关系" in c6.canonical
+    note.refresh_from_db()
+    assert note.orphaned and note.reanchored is None
+    assert (note.exact, note.prefix, note.suffix, note.start, note.end) == recorded
+    # The editor's decision undone: the place is back, and so is the note.
+    # (Collated against the new text, the site is drawn narrower: 谐 / 行业.)
+    site = next(s for s in VariantSite.objects.filter(unit=c6) if "行业" in s.readings["B"])
+    decide(site, "choose", site.readings["A"], "back", editor)
+    note.refresh_from_db()
+    assert not note.orphaned and (note.start, note.end) == recorded[3:]
+
+
+def test_reanchor_needs_the_context_next_to_the_quote():
+    text = "推进区域和谐劳动关系高质量发展。积极推进构建和谐劳动关系。"
+    a = anchor_at(text, 4, 6)  # the first 和谐
+    # Unchanged, or changed far from the quote: it stays, at its (shifted) place.
+    assert reanchor(text, a.exact, a.prefix, a.suffix).start == 4
+    far = "全面" + text.replace("积极推进", "大力推进")
+    assert reanchor(far, a.exact, a.prefix, a.suffix).start == 6
+    # Changed next to the quote: orphaned, not guessed.
+    assert reanchor(text.replace("区域和谐", "地区和谐"), a.exact, a.prefix, a.suffix) is None
+    # The quote changed where it was: the other 和谐 is not its place.
+    assert reanchor(text.replace("区域和谐", "区域和行业"), a.exact, a.prefix, a.suffix) is None
+    # The quote inserted a second time elsewhere: it stays where it was.
+    twice = text.replace("积极推进", "和谐发展，积极推进")
+    assert reanchor(twice, a.exact, a.prefix, a.suffix).start == 4
+
+
+def test_orphans_are_reattached_by_hand(client, c13_notes, owner, other, unit, site, editor):
+    decide(site, "emend", "横向发展机制和纵向", "test", editor)
+    orphan = Note.objects.get(pk=c13_notes["twice"].pk)  # 发展机制, now twice in the text
+    assert orphan.orphaned
+    url = f"/notes/{orphan.pk}/reattach/"
+    client.force_login(owner)  # the author (the note is private)
+    page = client.get(url).content.decode()
+    assert page.count('name="start"') == 2 and "csrfmiddlewaretoken" in page
+    # Two occurrences and none chosen: a clear message, nothing written.
+    response = client.post(url, {"exact": "发展机制"})
+    assert response.status_code == 400 and "2" in response.content.decode()
+    assert Note.objects.get(pk=orphan.pk).orphaned
+    for bad in ({"exact": ""}, {"exact": "不在此处"}, {"exact": "发展机制", "start": "1"}):
+        assert client.post(url, bad).status_code == 400
+    unit.refresh_from_db()
+    second = [i for i in range(len(unit.canonical)) if unit.canonical.startswith("发展机制", i)][1]
+    response = client.post(url, {"exact": "发展机制", "start": str(second)})
+    assert response.status_code == 302
+    note = Note.objects.get(pk=orphan.pk)
+    assert not note.orphaned and note.start == second and note.reanchored is not None
+    assert note.prefix == unit.canonical[max(0, second - CONTEXT) : second]
+    # Attached now: nothing to re-attach.
+    assert client.post(url, {"exact": "发展机制", "start": str(second)}).status_code == 400

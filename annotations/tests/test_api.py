@@ -298,6 +298,10 @@ def test_flags_as_editing_annotations(owner_client, owner, unit, site):
     assert a["target"]["selector"]["refinedBy"]["exact"] == "纵向"
     items = owner_client.get("/annotations/?document=2024-yijian&unit=c13").json()["first"]["items"]
     assert [i["motivation"] for i in items] == ["editing"]
+    # The same place again: 409, with the first flag's address.
+    again = post(owner_client, data)
+    assert again.status_code == 409 and again.json()["first"] == a["id"]
+    assert Flag.objects.count() == 1
     data["target"]["selector"]["refinedBy"]["exact"] = "横竖"
     assert post(owner_client, data).status_code == 400
 

@@ -90,7 +90,6 @@ def test_flag_a_reading_confirm_it_and_see_it_in_the_errata(page, browser, live_
     row = epage.locator(f"#flag-{flag.pk}")
     assert "报纸排印错误" in row.inner_text()
     row.locator("input[value=confirm]").check()
-    row.locator("input[name=set_canonical]").check()
     row.locator("textarea[name=reason]").fill("与人民日报原件核对。")
     row.locator("button[type=submit]").click()
     epage.locator(f"#flag-{flag.pk}.an-state-confirmed").wait_for()

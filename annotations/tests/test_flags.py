@@ -6,7 +6,15 @@ import io
 import pytest
 
 from annotations.models import Flag
-from annotations.services import Invalid, create_flag, decide_flag, find_site
+from annotations.services import (
+    Duplicate,
+    Invalid,
+    confirmed_errors_at,
+    create_flag,
+    decide_flag,
+    find_site,
+    standing_flag,
+)
 from clauses.collation import recollate
 from clauses.models import CanonicalChange, SiteDecision, Unit, VariantSite
 
@@ -69,42 +77,68 @@ def test_a_flag_finds_its_site_after_recollation(owner, site, unit):
     assert (found.start, found.readings) == (site.start, site.readings)
 
 
-def test_confirm_and_set_the_canonical_reading(client, owner, editor, site, unit):
+def test_confirming_emends_the_site_in_the_same_transaction(client, owner, editor, site, unit):
     a = create_flag(owner, site, unit.document.sources.get(siglum="B"), proposed="横向的")
     client.force_login(editor)
     response = client.post(
         f"/flags/{a.pk}/decide/",
-        {"action": "confirm", "reason": "据原件", "correction": "横向的", "set_canonical": "on"},
+        {"action": "confirm", "reason": "据原件", "correction": "横向的"},
         **HX,
     )
-    assert response.status_code == 200 and "an-state-confirmed" in response.content.decode()
+    html = response.content.decode()
+    assert response.status_code == 200 and "an-state-confirmed" in html
+    assert "set_canonical" not in html
     a.refresh_from_db()
     assert a.state == "confirmed" and a.correction == "横向的" and a.decided_by == editor
     assert a.decision.action == SiteDecision.Action.EMEND and a.decision.reason == "据原件"
+    assert a.decision.decided_by == editor and a.decision.active and a.decision.applied
     unit.refresh_from_db()
     assert unit.canonical.startswith("贯通产业工人横向的发展机制")
     change = CanonicalChange.objects.filter(unit=unit).first()
     assert change.cause == "decision" and change.user == editor
+    # The queue's data: the site now carries the decision, which names its flag.
+    decided = VariantSite.objects.get(unit=unit, decision=a.decision)
+    assert list(decided.decision.flags.all()) == [a]
+    assert Flag.objects.through_decisions([a.decision_id]) == {a.decision_id: a}
 
 
 def test_confirming_with_another_sources_reading_chooses_it(owner, editor, site, unit):
     flag = create_flag(owner, site, unit.document.sources.get(siglum="A"), proposed="纵向")
-    decide_flag(flag, editor, confirm=True, reason="r", set_canonical=True)
+    decide_flag(flag, editor, confirm=True, reason="r")
     flag.refresh_from_db()
     assert flag.decision.action == "choose"
     unit.refresh_from_db()
     assert unit.canonical.startswith("贯通产业工人纵向")
 
 
-def test_confirm_without_setting_the_canonical_text(owner, editor, site, unit):
+def test_confirming_the_canonical_reading_keeps_it_against_the_majority(owner, editor, site, unit):
     before = unit.canonical
     flag = create_flag(owner, site, unit.document.sources.get(siglum="B"), proposed="横向")
     decide_flag(flag, editor, confirm=True, reason="r")
     unit.refresh_from_db()
-    assert unit.canonical == before and Flag.objects.get().decision is None
+    flag = Flag.objects.get()
+    assert unit.canonical == before and flag.decision.action == SiteDecision.Action.KEEP
+    # The reader's data: B's reading at the (rebuilt) site is a confirmed error.
+    sites = list(VariantSite.objects.filter(unit=unit))
+    errors = confirmed_errors_at(sites)
+    (site_pk,) = errors
+    here = VariantSite.objects.get(pk=site_pk)
+    assert here.readings["B"] == "纵向" and errors[site_pk] == {"B": flag}
 
 
-def test_reject_needs_a_reason_and_a_lost_site_cannot_set_the_canonical(
+def test_a_failed_decision_writes_nothing(owner, editor, site, unit):
+    flag = create_flag(owner, site, unit.document.sources.get(siglum="B"), proposed="横向")
+    for bad in ("纵向", "横\n向", "x" * 501):
+        with pytest.raises(Invalid):
+            decide_flag(flag, editor, confirm=True, reason="r", correction=bad)
+    assert Flag.objects.get().state == "open" and not SiteDecision.objects.exists()
+    decide_flag(flag, editor, confirm=False, reason="不是错误")
+    with pytest.raises(Invalid, match=f"#{flag.pk}"):  # decided already
+        decide_flag(flag, editor, confirm=True, reason="again")
+    assert Flag.objects.get().state == "rejected"
+
+
+def test_reject_needs_a_reason_and_a_lost_site_cannot_be_confirmed(
     client, owner, editor, site, unit
 ):
     flag = create_flag(owner, site, unit.document.sources.get(siglum="B"), proposed="横向")
@@ -112,15 +146,35 @@ def test_reject_needs_a_reason_and_a_lost_site_cannot_set_the_canonical(
         decide_flag(flag, editor, confirm=False, reason="  ")
     Flag.objects.filter(pk=flag.pk).update(reading="已不存在")
     client.force_login(editor)
-    response = client.post(
-        f"/flags/{flag.pk}/decide/",
-        {"action": "confirm", "reason": "r", "set_canonical": "on"},
-        **HX,
-    )
+    response = client.post(f"/flags/{flag.pk}/decide/", {"action": "confirm", "reason": "r"}, **HX)
     assert "form-errors" in response.content.decode()
-    assert Flag.objects.get().state == "open"  # nothing written
+    assert Flag.objects.get().state == "open" and not SiteDecision.objects.exists()
     decide_flag(flag, editor, confirm=False, reason="不是错误")
-    assert Flag.objects.get().state == "rejected"
+    assert Flag.objects.get().state == "rejected" and Flag.objects.get().decision is None
+
+
+def test_a_second_flag_on_the_same_place_is_refused_with_a_link(
+    client, owner, other, editor, site, unit
+):
+    b = unit.document.sources.get(siglum="B")
+    first = create_flag(owner, site, b, proposed="横向")
+    with pytest.raises(Duplicate) as refused:
+        create_flag(other, site, b, proposed="横")  # another annotator, another proposal
+    assert refused.value.flag == first and f"#{first.pk}" in str(refused.value)
+    # The form says so at once, with a link, and offers no second flag.
+    client.force_login(other)
+    html = client.get(flag_url(site), **HX).content.decode()
+    assert f'href="/flags/{first.pk}/"' in html and 'name="proposed"' not in html
+    response = client.post(flag_url(site), {"proposed": "横"}, **HX)
+    assert f'href="/flags/{first.pk}/"' in response.content.decode()
+    # Another source's reading at the same site may be flagged.
+    create_flag(other, site, unit.document.sources.get(siglum="A"), proposed="纵向")
+    # Confirmed, it still stands (at the rebuilt site).
+    decide_flag(first, editor, confirm=True, reason="r")
+    here = find_site(Flag.objects.get(pk=first.pk))
+    with pytest.raises(Duplicate) as refused:
+        create_flag(other, here, b, proposed="横")
+    assert refused.value.flag.pk == first.pk and refused.value.flag.state == "confirmed"
 
 
 def test_errata_page_and_csv(client, owner, editor, site, unit):
@@ -176,16 +230,22 @@ def test_queue_filters(client, owner, editor, site, unit):
 
 
 def _flags(owner, editor, unit, n):
+    """``n`` flags, every other one confirmed (which decides its site and rebuilds
+    the unit's sites: they are read again after each)."""
     sources = list(unit.document.sources.all())
-    sites = list(VariantSite.objects.filter(unit__document=unit.document))
     made = 0
-    for s in sites:
-        for src in sources:
-            if made >= n or src.siglum not in s.readings:
-                continue
-            flag = create_flag(owner, s, src, proposed=s.readings[src.siglum] + "X")
-            decide_flag(flag, editor, confirm=bool(made % 2), reason="r")
-            made += 1
+    while made < n:
+        fresh = VariantSite.objects.filter(unit__document=unit.document).order_by("pk")
+        place = next(
+            (s, src)
+            for s in fresh
+            for src in sources
+            if src.siglum in s.readings and standing_flag(s, src) is None
+        )
+        s, src = place
+        flag = create_flag(owner, s, src, proposed=s.readings[src.siglum] + "X")
+        decide_flag(flag, editor, confirm=bool(made % 2), reason="r")
+        made += 1
 
 
 @pytest.mark.parametrize(

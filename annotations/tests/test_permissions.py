@@ -26,7 +26,7 @@ def people(reader, other, owner, editor):
 
 @pytest.fixture
 def world(notes, owner, other, site, unit):
-    notes["private"].tags.set([Tag.objects.create(name="secret-tag")])
+    notes["private"].tags.set([Tag.objects.create(name="secret-tag", owner=owner)])
     notes["shared"].tags.set([Tag.objects.create(name="open-tag")])
     reply = Note.objects.create(
         author=other,
@@ -281,6 +281,23 @@ def test_only_editors_rename_and_merge_tags(people, world):
     assert response.status_code == 302 and Tag.objects.filter(name="renamed").exists()
 
 
+def test_reattaching_an_orphan_is_for_editors_and_the_author(people, world):
+    Note.objects.filter(pk__in=[world["shared"].pk, world["private"].pk]).update(orphaned=True)
+    s, p = world["shared"].pk, world["private"].pk
+    expect(people, "get", f"/notes/{s}/reattach/", [302, 403, 403, 200, 200])
+    expect(people, "get", f"/notes/{p}/reattach/", [302, 404, 404, 200, 404])
+    data = {"exact": "横向发展"}
+    expect(people, "post", f"/notes/{p}/reattach/", [302, 404, 404, 302, 404], data=data)
+    # Refused ones change nothing: the author's attempt is the first to count.
+    expect(people, "post", f"/notes/{s}/reattach/", [302, 403, 403, 302, 400], data=data)
+    assert not Note.objects.get(pk=s).orphaned
+    # CSRF on the POST.
+    Note.objects.filter(pk=s).update(orphaned=True)
+    c = client_for(people["editor"], enforce_csrf_checks=True)
+    assert c.post(f"/notes/{s}/reattach/", data).status_code == 403
+    assert Note.objects.get(pk=s).orphaned
+
+
 # --- Flags -----------------------------------------------------------------------------------
 
 
@@ -297,10 +314,11 @@ def test_flag_form_and_flags_for_annotators(people, world, site):
         data={"proposed": "横", "comment": "c"},
         headers=HX,
     )
-    # The owner's flag of this reading is open already: the form says so.
-    assert Flag.objects.count() == before + 2
+    # The owner's flag of this reading is open already: nobody flags it again,
+    # and the form links to the first flag.
+    assert Flag.objects.count() == before
     html = client_for(people["owner"]).post(url, {"proposed": "横"}, **HX).content.decode()
-    assert "form-errors" in html
+    assert "form-errors" in html and f'href="/flags/{world["flag"].pk}/"' in html
     expect(
         people,
         "get",

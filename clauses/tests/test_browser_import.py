@@ -35,6 +35,13 @@ def test_choosing_a_file_proposes_the_document_then_imports_it(page, artifacts, 
     assert not Source.objects.filter(siglum="E").exists()
     page.screenshot(path=str(artifacts / "import-cuts.png"), full_page=True)
     confirm.locator("button[name=accept_cuts]").click()
+    # Then what it would do, still not saved: the units it lacks, the changes.
+    preview = page.locator(".import-preview")
+    preview.wait_for()
+    assert not Source.objects.filter(siglum="E").exists()
+    assert "11" in preview.locator(".preview-lacking summary").inner_text()  # p1 … c5
+    page.screenshot(path=str(artifacts / "import-preview.png"), full_page=True)
+    preview.locator("button[name=confirm]").click()
     page.wait_for_url("**/sources/E/")
     assert page.locator("h1").inner_text().startswith("E")
     assert page.locator(".report").inner_text().count("join_broken_lines") == 1
@@ -57,4 +64,22 @@ def test_pasting_an_unrelated_article_proposes_nothing_and_import_refuses(page):
     before = Source.objects.count()
     page.click(".import-form button[type=submit]")
     page.locator(".form-errors").first.wait_for()
+    assert Source.objects.count() == before
+
+
+def test_the_preview_can_be_cancelled_and_nothing_is_saved(page):
+    User.objects.create_user("editor", password="secret-pw-1", is_staff=True)
+    sign_in(page, "editor", "secret-pw-1")
+    before = Source.objects.count()
+    page.goto(page.base + "/import/")
+    page.fill("#id_text", (DEMO / FILES["003"]).read_text(encoding="utf-8") + "\n")
+    page.locator("#proposal li").first.wait_for()
+    page.click(".import-form > p > button[type=submit]")
+    preview = page.locator(".import-preview")
+    preview.wait_for()
+    assert Source.objects.count() == before
+    preview.locator("button[name=cancel]").click()
+    page.locator(".messages").wait_for()
+    assert page.url.endswith("/import/")
+    assert page.locator(".import-preview").count() == 0
     assert Source.objects.count() == before

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from clauses.text.collate import (
     MERGE_GAP,
     OCR_CONFUSABLE_PAIRS,
+    SITE_TYPES,
     Override,
     VariantSite,
     apply,
@@ -24,6 +25,7 @@ from clauses.text.collate import (
     diff_opcodes,
     is_punctuation,
     make_override,
+    rank_keys,
     rank_sigla,
 )
 
@@ -34,16 +36,25 @@ from clauses.text.collate import (
 
 def check_sites(canonical: str, readings: dict[str, str], sites: list[VariantSite]) -> None:
     """The invariants every collation must satisfy."""
-    prev_end = -1
+    prev_end, prev_lacuna = -1, False
     for s in sites:
         assert 0 <= s.start <= s.end <= len(canonical)
-        assert s.start > prev_end, f"sites overlap or touch: {sites}"
-        prev_end = s.end
+        lacuna = s.type == "lacuna"
+        if lacuna or prev_lacuna:  # a lacuna may touch its neighbour
+            assert s.start >= prev_end, f"sites overlap: {sites}"
+        else:
+            assert s.start > prev_end, f"sites overlap or touch: {sites}"
+        prev_end, prev_lacuna = s.end, lacuna
         assert set(s.readings) == set(readings)
         lemma = canonical[s.start : s.end]
         assert any(r != lemma for r in s.readings.values()), "site without a difference"
-        assert s.type in {"substitution", "omission", "addition", "transposition", "punctuation"}
-        assert s.type == classify(lemma, s.readings)
+        assert s.type in set(SITE_TYPES)
+        assert s.type == classify(lemma, s.readings, bool(s.lacunae))
+        assert lacuna == bool(s.lacunae)
+        for side in s.lacunae.values():
+            assert (side == "begins" and s.start == 0) or (
+                side == "ends" and s.end == len(canonical)
+            )
         if s.likely_ocr:
             assert s.type == "substitution"
     for sig, text in readings.items():
@@ -289,13 +300,53 @@ def test_consensus_majority_of_three():
 def test_consensus_tie_broken_by_priority():
     x = "推进学历教育学习成果互相贯通机制"
     y = "推进学历教育学习成果互通机制"
-    assert consensus({"A": x, "B": y}).text == x  # no priority: sorted sigla
     assert consensus({"A": x, "B": y}, priority=["B"]).text == y
     assert consensus({"A": x, "B": y}, priority=["Z", "B", "A"]).text == y
+    assert consensus({"A": x, "B": y}, priority=["A"]).text == x
     three = {"A": "甲乙丙", "B": "甲丁丙", "C": "甲戊丙"}
-    assert consensus(three).text == "甲乙丙"
     assert consensus(three, priority=["C"]).text == "甲戊丙"
     assert consensus(three, priority=["B", "C"]).text == "甲丁丙"
+    # rank keys: equal keys are equally authoritative
+    keys = {"A": (1, 0), "B": (0, 5), "C": (1, 0)}
+    assert consensus(three, priority=keys).text == "甲丁丙"
+
+
+def test_a_tie_is_marked_and_decided_by_content_not_sigla():
+    x = "推进学历教育学习成果互相贯通机制"
+    y = "推进学历教育学习成果互通机制"
+    for sigla in (("A", "B"), ("B", "A"), ("Z", "a")):
+        res = consensus({sigla[0]: x, sigla[1]: y})
+        assert res.text == x  # the longer reading: an omission never wins a tie
+        assert [s.tie for s in res.sites] == [True]
+    # equal rank keys are a tie too; a better key is not
+    assert consensus({"A": x, "B": y}, priority={"A": 1, "B": 1}).sites[0].tie
+    res = consensus({"A": x, "B": y}, priority={"A": 2, "B": 1})
+    assert res.text == y and not res.sites[0].tie
+    # a majority is not a tie
+    assert not consensus({"A": x, "B": y, "C": y}).sites[0].tie
+
+
+def test_supporters_compared_best_first():
+    """Two against two: the side with the better-ranked best supporter wins;
+    when those are equal, the next ones decide."""
+    x, y = "加强中高级工匠培养", "加强巾帼工匠培养"
+    readings = {"A": x, "B": y, "C": x, "D": y}
+    official, paper, web = (0,), (1,), (2,)
+    res = consensus(readings, priority={"A": paper, "B": official, "C": web, "D": web})
+    assert res.text == y and not res.sites[0].tie
+    res = consensus(readings, priority={"A": paper, "B": paper, "C": paper, "D": web})
+    assert res.text == x and not res.sites[0].tie
+
+
+def test_derived_copies_do_not_vote():
+    x, y = "加强中高级工匠培养", "加强巾帼工匠培养"
+    readings = {"A": x, "B": y, "C": y}
+    assert consensus(readings).text == y
+    res = consensus(readings, voters=["A", "B"], priority=["A"])
+    assert res.text == x  # C, made from B, does not vote: A and B tie, A ranks first
+    assert res.sites[0].readings == {"A": "中高级", "B": "巾帼", "C": "巾帼"}  # C is collated
+    # a unit only derived copies have still gets a text
+    assert consensus({"C": y}, voters=["A"]).text == y
 
 
 def test_consensus_mixes_majorities_site_by_site():
@@ -315,6 +366,102 @@ def test_consensus_mixes_majorities_site_by_site():
 def test_rank_sigla():
     assert rank_sigla(["b", "a", "c"], ["c", "x"]) == ["c", "a", "b"]
     assert rank_sigla(["b", "a"]) == ["a", "b"]
+    assert rank_keys(["b", "a"]) == {"a": (1,), "b": (1,)}  # unranked: equal
+    assert rank_keys(["b", "a"], {"b": (3, "x")}) == {"a": (1,), "b": (0, (3, "x"))}
+
+
+# ---------------------------------------------------------------------------
+# transpositions and lacunae
+# ---------------------------------------------------------------------------
+
+SPIRIT = "大力弘扬劳模精神、劳动精神、工匠精神，营造劳动光荣的社会风尚。"
+
+
+def test_swapped_phrases_are_one_transposition():
+    swapped = SPIRIT.replace("劳动精神、工匠精神", "工匠精神、劳动精神")
+    readings = {"A": SPIRIT, "B": SPIRIT, "C": swapped}
+    res = consensus(readings)
+    assert res.text == SPIRIT
+    check_sites(SPIRIT, readings, res.sites)
+    (site,) = res.sites
+    assert site.type == "transposition"
+    assert "劳动精神、工匠" in SPIRIT[site.start : site.end]
+
+
+S1 = "加强产业工人职业技能培训。完善技能人才评价制度。"
+S2 = "强化产业工人权益保障。"
+
+
+def test_swapped_sentences_are_one_transposition():
+    canon = "总体上，" + S1 + S2 + "推进改革。"
+    swapped = "总体上，" + S2 + S1 + "推进改革。"
+    readings = {"A": canon, "B": canon, "C": swapped}
+    res = consensus(readings)
+    assert res.text == canon
+    check_sites(canon, readings, res.sites)
+    assert [s.type for s in res.sites] == ["transposition"]
+    # the other way round (the swapped order in the majority) too
+    res = consensus({"A": swapped, "B": swapped, "C": canon})
+    assert res.text == swapped and [s.type for s in res.sites] == ["transposition"]
+
+
+def test_two_separate_swaps_stay_two_sites():
+    canon = "有效维护产业工人安全健康权益，" + S1 + "压实企业安全生产责任，实施专项行动。"
+    other = canon.replace("安全健康", "健康安全").replace("压实企业", "企业压实")
+    readings = {"A": canon, "B": canon, "C": other}
+    res = consensus(readings)
+    check_sites(canon, readings, res.sites)
+    assert [s.type for s in res.sites] == ["transposition", "transposition"]
+
+
+FULL = (
+    "健全社会支持体系。加大对产业工人队伍建设改革的宣传力度，营造浓厚社会氛围。"
+    "建立产业工人队伍数据统计、调查、监测体系。加强产业工人队伍建设改革课题研究。"
+)
+
+
+def test_copy_that_ends_inside_a_unit_is_a_lacuna():
+    part = FULL[:30]
+    readings = {"A": FULL, "B": FULL.replace("课题", "专题"), "P": part}
+    res = consensus(readings, priority=["P", "B"], edges={"P": "end"})
+    # the lacuna does not vote: A and B tie on 课题/专题, B ranks next after P
+    assert res.text == FULL.replace("课题", "专题")
+    check_sites(res.text, readings, res.sites)
+    lac = res.sites[-1]
+    assert lac.type == "lacuna" and lac.lacunae == {"P": "ends"}
+    assert (lac.start, lac.end) == (30, len(res.text)) and lac.readings["P"] == ""
+    assert lac.tie is False
+    # without edges the same copy is no lacuna (and P, ranked first, votes)
+    assert all(s.type != "lacuna" for s in consensus(readings, priority=["P", "B"]).sites)
+
+
+def test_copy_that_begins_inside_a_unit_is_a_lacuna():
+    part = FULL[12:].replace("监测", "监控")
+    readings = {"A": FULL, "B": FULL, "P": part}
+    res = consensus(readings, edges={"P": "start"})
+    assert res.text == FULL
+    check_sites(FULL, readings, res.sites)
+    assert [(s.type, s.lacunae) for s in res.sites] == [
+        ("lacuna", {"P": "begins"}),
+        ("substitution", {}),
+    ]
+    assert (res.sites[0].start, res.sites[0].end) == (0, 12)
+    assert res.sites[1].readings["P"] == "监控"  # the copy still reads where it has text
+
+
+def test_lacuna_needs_a_real_gap_and_an_edge():
+    # a copy that lacks only 2 characters at its end: an omission
+    readings = {"A": FULL, "P": FULL[:-2]}
+    assert [s.type for s in consensus(readings, edges={"P": "end"}).sites] == ["omission"]
+    # the only reading of a copy that begins and ends inside the unit: two lacunae
+    readings = {"A": FULL, "B": FULL, "P": FULL[10:40]}
+    res = consensus(readings, edges={"P": "both"})
+    check_sites(FULL, readings, res.sites)
+    assert [(s.start, s.end, s.lacunae) for s in res.sites] == [
+        (0, 10, {"P": "begins"}),
+        (40, len(FULL), {"P": "ends"}),
+    ]
+    assert res.sites[0].as_dict()["lacunae"] == {"P": "begins"}
 
 
 BASE = "要加强中帼工匠培养，充分发挥作用。"
@@ -432,7 +579,7 @@ def unit(draw):
     n = draw(st.integers(1, 5))
     sigla = draw(
         st.lists(
-            st.sampled_from(["A", "B", "C", "001", "003", "004", "x"]),
+            st.sampled_from(["A", "B", "C", "001", "003", "004", "x"]),  # ⊂ SIGLA
             min_size=n,
             max_size=n,
             unique=True,
@@ -500,7 +647,32 @@ def test_property_tie_goes_to_priority(x, y):
     readings = {"A": x, "B": y}
     assert consensus(readings, priority=["B", "A"]).text == y
     assert consensus(readings, priority=["A"]).text == x
-    assert consensus(readings).text == x
+    # no priority: the same text whatever the sigla
+    assert consensus(readings).text == consensus({"B": x, "A": y}).text
+
+
+SIGLA = ["A", "B", "C", "001", "003", "004", "x", "Q"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(unit(), st.permutations(SIGLA), st.integers(0, 3))
+def test_property_sigla_never_decide(u, names, edge_count):
+    """Renaming the sources changes nothing but the names: text, sites, ties."""
+    _, readings = u
+    rename = dict(zip(SIGLA, names, strict=True))
+    edges = {s: "end" for s in sorted(readings)[:edge_count]}
+    res = consensus(readings, edges=edges)
+    other = consensus(
+        {rename[s]: t for s, t in readings.items()},
+        edges={rename[s]: e for s, e in edges.items()},
+    )
+    assert other.text == res.text
+    assert [(s.start, s.end, s.type, s.tie) for s in other.sites] == [
+        (s.start, s.end, s.type, s.tie) for s in res.sites
+    ]
+    for a, b in zip(res.sites, other.sites, strict=True):
+        assert b.readings == {rename[s]: r for s, r in a.readings.items()}
+    check_sites(res.text, readings, res.sites)
 
 
 @settings(max_examples=200, deadline=None)

@@ -5,6 +5,7 @@ The demo corpus is loaded once per session (conftest.py); every test rolls back.
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 
@@ -64,7 +65,7 @@ def snapshot(document) -> dict:
         u.key: (
             u.canonical,
             [
-                (s.start, s.end, s.type, s.readings, s.canonical_reading)
+                (s.start, s.end, s.type, s.tie, s.readings, s.canonical_reading)
                 for s in u.sites.order_by("index")
             ],
         )
@@ -203,36 +204,115 @@ def test_decision_whose_site_vanished_is_kept_unapplied(doc, editor):
 # --- Priority -----------------------------------------------------------------
 
 
-def test_priority_breaks_ties(doc, editor):
+def test_authority_breaks_ties_kind_then_date_then_priority(doc, editor):
+    """c22: A (newspaper, undated) and C (web) read 育, B (newspaper, 2024-10-23)
+    and D (newspaper, undated) read 养: two against two. The supporters are
+    compared best first: B, a dated newspaper, outranks A, an undated one."""
     site = site_reading("c22", "养")
     yu, yang = site.readings["A"], site.readings["B"]
     assert "育" in yu and "养" in yang
     assert site.readings == {"A": yu, "B": yang, "C": yu, "D": yang}  # two against two
-    assert site.canonical_reading == yu  # equal priorities: alphabetical, A first
-    stats = set_priority(doc, ["B", "A", "C", "D"], editor)
-    assert stats.changed >= 1
-    assert list(Source.objects.filter(document=doc).values_list("siglum", "priority")) == [
-        ("B", 0),
-        ("A", 1),
-        ("C", 2),
-        ("D", 3),
-    ]
+    assert site.canonical_reading == yang and not site.tie
+    # An earlier publication outranks a later one: date A before B.
+    Source.objects.filter(document=doc, siglum="A").update(published=datetime.date(2024, 10, 22))
+    recollate(Unit.objects.filter(document=doc))
+    assert site_reading("c22", "养").canonical_reading == yu
+    # Undated, A and B are equal; D (newspaper) then outranks C (web).
+    Source.objects.filter(document=doc, siglum__in="AB").update(published=None)
+    recollate(Unit.objects.filter(document=doc))
     assert site_reading("c22", "养").canonical_reading == yang
+    # The editors' priority comes after kind and date.
+    stats = set_priority(doc, ["A", "B", "C", "D"], editor)
+    assert stats.changed >= 1
+    assert site_reading("c22", "养").canonical_reading == yu
     change = CanonicalChange.objects.filter(unit__key="c22").first()
     assert change.cause == "priority" and change.user == editor
-    assert "B > A > C > D" in change.reason
+    assert "A > B > C > D" in change.reason
     # Majorities are not ties: c13 keeps 横 (A C D against B).
     assert "横" in site_reading("c13", "纵").canonical_reading
-    # Back: 育 again.
-    set_priority(doc, ["A", "B", "C", "D"], editor)
-    assert site_reading("c22", "养").canonical_reading == yu
+
+
+def test_a_tie_is_marked_and_does_not_follow_sigla(doc):
+    """Two equal sources that disagree: the site is a tie, and the same reading
+    is chosen whatever the sigla."""
+    Source.objects.filter(document=doc).update(kind="newspaper", published=None, priority=100)
+    recollate(Unit.objects.filter(document=doc))
+    site = site_reading("c22", "养")
+    assert site.tie
+    chosen = site.canonical_reading
+    # swap the sigla of A and B: the same text wins
+    Source.objects.filter(document=doc, siglum="A").update(siglum="X")
+    Source.objects.filter(document=doc, siglum="B").update(siglum="A")
+    Source.objects.filter(document=doc, siglum="X").update(siglum="B")
+    recollate(Unit.objects.filter(document=doc))
+    again = site_reading("c22", "养", siglum="A")
+    assert again.tie and again.canonical_reading == chosen
+    assert not VariantSite.objects.filter(unit__document=doc, unit__key="c13", tie=True).exists()
 
 
 def test_priority_does_not_override_decisions(doc, editor):
     site = site_reading("c22", "养")
-    decide(site, "keep", "", "育 is the official wording", editor)
+    decide(site, "choose", site.readings["A"], "育 is the official wording", editor)
     set_priority(doc, ["B", "D", "A", "C"], editor)
     assert site_reading("c22", "养").canonical_reading == site.readings["A"]
+
+
+def test_a_derived_copy_is_collated_but_does_not_vote(doc):
+    """E, an official copy, is made from C and reads what C reads: at c22 育
+    would win three against two if E voted. Derived, it is collated (its
+    readings are in every site) and changes no canonical text."""
+    c = Source.objects.get(document=doc, siglum="C")
+    before = snapshot(doc)
+    e = Source.objects.create(
+        document=doc,
+        siglum="E",
+        title="repost of C",
+        kind="official",  # would outrank every other copy, if it voted
+        script="simplified",
+        original=b"",
+        encoding="utf-8",
+        checksum="e" * 64,
+        text="",
+        derived_from=c,
+    )
+    Reading.objects.bulk_create(
+        Reading(unit=r.unit, source=e, text=r.text, raw_start=0, raw_end=0, position=r.position)
+        for r in Reading.objects.filter(source=c).select_related("unit")
+    )
+    recollate(Unit.objects.filter(document=doc))
+    site = site_reading("c22", "养")
+    assert site.readings["E"] == site.readings["C"] != site.canonical_reading
+    after = snapshot(doc)
+    for key, (canonical, _sites) in before.items():
+        assert after[key][0] == canonical, key  # no canonical text changed
+    # once it is no longer derived, it votes (and, official, outranks the rest)
+    Source.objects.filter(pk=e.pk).update(derived_from=None)
+    recollate(Unit.objects.filter(document=doc))
+    assert site_reading("c22", "养").canonical_reading == site.readings["C"]
+
+
+def test_a_copy_that_ends_inside_a_unit_leaves_a_lacuna(doc):
+    """A copy of the whole text cut in the middle of （二十七）: the rest of the
+    clause is one lacuna site ("copy ends here"), not an omission, and its
+    canonical text still comes from the other copies."""
+    text = seed_bytes("001").decode("utf-8")
+    cut = text.index("营造浓厚社会氛围")
+    result = import_source(
+        text[:cut].encode("utf-8"),
+        SourceMeta(siglum="T", kind="official", published=datetime.date(2024, 10, 1)),
+        document=doc,
+        accept_cuts=True,
+    )
+    assert result.source.siglum == "T"
+    c27 = unit("c27")
+    assert "营造浓厚社会氛围" in c27.canonical  # the lacuna did not vote
+    sites = list(c27.sites.order_by("index"))
+    lacunae = [s for s in sites if s.type == "lacuna"]
+    assert len(lacunae) == 1, [(s.type, s.readings) for s in sites]
+    lac = lacunae[0]
+    assert lac.readings["T"] == "" and lac.end == len(c27.canonical)  # copy ends here
+    assert c27.canonical[lac.start :].startswith("营造浓厚社会氛围")
+    assert not any(s.type == "omission" and s.readings.get("T") == "" for s in sites)
 
 
 # --- Command, export, determinism ---------------------------------------------
@@ -259,11 +339,19 @@ def test_export_carries_variants_with_types(client):
 
 
 def test_import_order_does_not_change_the_result(doc):
-    """The four copies again, in another order, into a second document: the same
-    canonical texts and the same sites. (Manifest order: B A C D; here D C A B.)"""
+    """The four copies again, with their kinds and dates, in another order, into a
+    second document: the same canonical texts and the same sites. (Manifest
+    order: B A C D; here D C A B.) All 24 orders: test_import_order.py."""
     again = Document.objects.create(slug="again", title=doc.title)
+    meta = {s.siglum: s for s in doc.sources.all()}
     for name, siglum in (("004", "D"), ("003", "C"), ("000", "A"), ("001", "B")):
-        import_source(seed_bytes(name), SourceMeta(siglum=siglum), document=again, accept_cuts=True)
+        m = meta[siglum]
+        import_source(
+            seed_bytes(name),
+            SourceMeta(siglum=siglum, kind=m.kind, published=m.published),
+            document=again,
+            accept_cuts=True,
+        )
     before, after = snapshot(doc), snapshot(again)
     assert after.keys() == before.keys()
     for key in before:

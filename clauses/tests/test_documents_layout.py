@@ -407,6 +407,41 @@ def test_two_transcriptions_of_one_regulation_are_copies_not_versions():
     assert second.source.siglum == "B"
 
 
+def test_alike_documents_with_other_titles_are_other_documents():
+    """The 2014 holiday notice (no title in the file: the user gives it) and the
+    2019 one (gov.cn page) are alike in every line; two template 复函 for two
+    cities likewise. Different titles: different documents, never copies or
+    versions of each other."""
+    corpus = FIXTURES.parent
+    first = import_source(
+        (corpus / "pages" / "d11-jiejiari2014-trad-executivefront.txt").read_bytes(),
+        SourceMeta(document_title="国务院办公厅关于2014年部分节假日安排的通知"),
+    )
+    assert first.source.document.metadata["title"] == "国务院办公厅关于2014年部分节假日安排的通知"
+    second = import_source((corpus / "govcn" / "g38.html").read_bytes(), SourceMeta())
+    assert second.created_document and second.relation is None
+    assert second.source.document != first.source.document
+    harbin = import_source((corpus / "govcn" / "g24.html").read_bytes(), SourceMeta())
+    shenzhen = import_source((corpus / "govcn" / "g31.html").read_bytes(), SourceMeta())
+    assert shenzhen.created_document and shenzhen.relation is None
+    assert shenzhen.source.document != harbin.source.document
+
+
+def test_a_reprint_of_the_issued_plan_alone_is_a_copy_of_the_circular_page():
+    from clauses.ingest import _title_keys
+
+    keys = _title_keys(
+        "国务院关于印发国家职业教育改革实施方案的通知",
+        {
+            "part_titles": [
+                "国务院关于印发国家职业教育改革实施方案的通知",
+                "国家职业教育改革实施方案",
+            ]
+        },
+    )
+    assert "国家职业教育改革实施方案" in keys
+
+
 def test_wording_dates_are_adoptions_and_amendments_only():
     from clauses.ingest import wording_dates
 
@@ -534,11 +569,19 @@ def test_import_form_asks_before_saving_cuts_from_an_upload(client, editor, monk
     html = response.content.decode()
     assert response.status_code == 200 and counts() == before
     assert 'class="figures"' in html and "55%" in html
-    assert "unrelated_article" in html and "毫无关系" in html
+    assert "无关文章" in html and "毫无关系" in html  # the reason in words
     assert 'name="accept_cuts"' in html
     checksum = re.search(r'name="pending" value="([0-9a-f]{64})"', html).group(1)
 
     response = client.post("/import/", {"pending": checksum, "kind": "other", "accept_cuts": "on"})
+    html = response.content.decode()
+    assert response.status_code == 200 and counts() == before  # the preview, not saved yet
+    assert 'class="import-preview' in html and 'name="confirm"' in html
+    assert 'name="accept_cuts" value="on"' in html
+    checksum = re.search(r'name="pending" value="([0-9a-f]{64})"', html).group(1)
+    response = client.post(
+        "/import/", {"pending": checksum, "kind": "other", "accept_cuts": "on", "confirm": "1"}
+    )
     source = Source.objects.get(checksum=prepared.checksum)
     assert response.status_code == 302 and response.url == source.get_absolute_url()
     assert source.filename == "law.txt" and bytes(source.original) == prepared.original.encode()
@@ -555,6 +598,11 @@ def test_import_form_asks_before_saving_cuts_from_pasted_text(client, editor, mo
     assert "毫无关系" in response.content.decode()
     response = client.post(
         "/import/", {"text": prepared.original, "kind": "other", "accept_cuts": "on"}
+    )
+    assert response.status_code == 200 and counts() == before  # the preview
+    response = client.post(
+        "/import/",
+        {"text": prepared.original, "kind": "other", "accept_cuts": "on", "confirm": "1"},
     )
     assert response.status_code == 302 and counts()[1] == before[1] + 1
 
@@ -584,7 +632,8 @@ def test_import_form_takes_a_document_title_when_the_file_gives_none(client, edi
     response = client.post("/import/", {"text": text, "kind": "other"})
     assert response.status_code == 200 and 'class="form-errors"' in response.content.decode()
     response = client.post(
-        "/import/", {"text": text, "kind": "other", "document_title": "测试法（汇编本）"}
+        "/import/",
+        {"text": text, "kind": "other", "document_title": "测试法（汇编本）", "confirm": "1"},
     )
     assert response.status_code == 302
     assert Document.objects.filter(title="测试法（汇编本）").exists()
@@ -599,7 +648,7 @@ def test_import_form_proposes_and_makes_a_later_version(client, editor, monkeypa
     )
     html = response.content.decode()
     assert "version-proposal" in html and first.title in html
-    response = client.post("/import/", {"text": LAW_2023, "kind": "other"})
+    response = client.post("/import/", {"text": LAW_2023, "kind": "other", "confirm": "1"})
     assert response.status_code == 302
     new = Source.objects.get(checksum=later.checksum).document
     assert new != first

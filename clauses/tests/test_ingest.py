@@ -6,6 +6,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import override_settings
+from django.utils import translation
 
 from clauses.ingest import SourceMeta, import_source
 from clauses.models import Document, Reading, Source, Unit
@@ -14,6 +15,14 @@ from clauses.text.pipeline import IngestError
 from .seeds import seed_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The messages below are matched in English (test_import_preview checks Chinese)."""
+    with translation.override("en"):
+        yield
+
 
 OPINION = "2024-yijian"
 PLAN = "2017-fangan"
@@ -148,9 +157,17 @@ def test_gbk_bytes_are_accepted_and_decoded_right():
 @override_settings(MAX_SOURCE_BYTES=5 * 1024 * 1024)
 def test_a_50_mb_file_is_refused_above_the_limit():
     before = counts()
-    with pytest.raises(IngestError, match=r"50\.0 MB; the limit for one source is 5\.0 MB"):
+    with pytest.raises(IngestError, match=r"bytes; the limit for one source is 5,242,880 bytes"):
         import_source(seed_bytes("000") * (50 * 1024 * 1024 // 14307 + 1), SourceMeta())
     assert counts() == before
+
+
+def test_pipeline_refusals_are_shown_in_the_users_language():
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(IngestError) as info:
+        import_source(b"\x89PNG\r\n\x1a\n....", SourceMeta())
+    assert "PNG" in str(info.value) and "not a text file" not in str(info.value)
 
 
 def test_the_same_file_twice_is_a_duplicate():

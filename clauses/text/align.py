@@ -10,7 +10,9 @@ over are new to the document and are inserted in their place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import heapq
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 LABEL_BONUS = 0.5
@@ -108,38 +110,55 @@ def align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignm
     return Alignment(matches, sims, max(src_sim, can_sim))
 
 
+def natural_key(key: str) -> tuple:
+    """``c9`` before ``c10``: a key's digit runs compare as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.findall(r"\d+|\D+", key)
+    )
+
+
 def merge_order(
-    canonical_keys: Sequence[str], source_keys: Sequence[str | None], new_keys: Sequence[str]
+    canonical_keys: Sequence[str],
+    source_keys: Sequence[str | None],
+    new_keys: Sequence[str],
+    rank: Callable[[str], object] | None = None,
 ) -> list[str]:
     """The canonical order after adding a source's new units.
 
     ``source_keys[i]`` is the canonical key source unit i matched, or None when
-    it is new, in which case ``new_keys[i]`` is the key it will have. A new unit
-    goes right after the canonical unit its nearest matched predecessor in the
-    source matched (at the very start when there is none), keeping the source's
-    own order among new units.
+    it is new, in which case ``new_keys[i]`` is the key it will have. The result
+    keeps the canonical order and the source's order: it merges the two chains
+    (matched units are shared). Where neither says which comes first (a new
+    unit and a canonical unit this source lacks, in the same gap), the one of
+    lower ``rank`` goes first (by default the key, digits as numbers), so two
+    copies inserting units into the same gap give the same order whichever is
+    imported first.
     """
-    after: dict[str | None, list[str]] = {}
-    anchor: str | None = None
-    for matched, new in zip(source_keys, new_keys, strict=True):
-        if matched is None:
-            after.setdefault(anchor, []).append(new)
-            anchor = new
-        else:
-            anchor = matched
-    # Chains: a new unit anchored on another new unit follows it. Walked with
-    # a stack, not recursion: a first copy may bring thousands of new units.
+    rank = rank or natural_key
+    source_chain = [m if m is not None else n for m, n in zip(source_keys, new_keys, strict=True)]
+    successors: dict[str, list[str]] = {}
+    indegree: dict[str, int] = {}
+    for chain in (list(canonical_keys), source_chain):
+        for key in chain:
+            indegree.setdefault(key, 0)
+        for a, b in zip(chain, chain[1:], strict=False):
+            successors.setdefault(a, []).append(b)
+            indegree[b] += 1
+    # Kahn's algorithm, the lowest rank first among the units free to go.
+    # Both chains agree (alignment keeps the canonical order), so there is no
+    # cycle; at most two units are free at a time.
+    ready = [(rank(k), i, k) for i, k in enumerate(indegree) if indegree[k] == 0]
+    heapq.heapify(ready)
+    index = {k: i for i, k in enumerate(indegree)}
     out: list[str] = []
-
-    def emit(key: str | None) -> None:
-        stack = list(reversed(after.get(key, [])))
-        while stack:
-            k = stack.pop()
-            out.append(k)
-            stack.extend(reversed(after.get(k, [])))
-
-    emit(None)
-    for key in canonical_keys:
+    while ready:
+        _rank, _i, key = heapq.heappop(ready)
         out.append(key)
-        emit(key)
+        for nxt in successors.get(key, []):
+            indegree[nxt] -= 1
+            if indegree[nxt] == 0:
+                heapq.heappush(ready, (rank(nxt), index[nxt], nxt))
+    if len(out) != len(indegree):  # a source out of canonical order: never expected
+        raise ValueError("the source's order contradicts the canonical order")
     return out

@@ -52,7 +52,7 @@ import string
 import unicodedata
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import rjieba
@@ -75,6 +75,7 @@ __all__ = [
     "is_punctuation",
     "make_override",
     "ocr_pairs",
+    "rank_keys",
     "rank_sigla",
 ]
 
@@ -101,6 +102,21 @@ WORD_SNAP_MAX = 2
 #: insertion.
 TRANSPOSE_MAX = 12
 
+#: Longest canonical span (characters) that swapped phrases or sentences may
+#: cover to be joined into one transposition site (see :func:`_join_swaps`),
+#: and how many neighbouring sites such a join may take in.
+TRANSPOSE_SPAN = 400
+TRANSPOSE_SITES = 12
+
+#: A copy that begins or ends inside a unit lacks at least this many of its
+#: characters (fewer is an omission), see :func:`_edge_alignment`.
+LACUNA_MIN = 4
+
+#: Characters of a reading's edge looked up in the canonical text to find
+#: where a partial copy begins or ends, and how many occurrences are tried.
+LACUNA_PROBE = 6
+LACUNA_CANDIDATES = 4
+
 #: Characters of canonical context recorded on each side of an override.
 OVERRIDE_CONTEXT = 8
 
@@ -117,7 +133,7 @@ _SMALL_GAP = 64
 #: k-gram sizes tried, largest first, when anchoring a gap.
 _ANCHOR_K = (8, 4, 2, 1)
 
-SITE_TYPES = ("punctuation", "transposition", "addition", "omission", "substitution")
+SITE_TYPES = ("lacuna", "punctuation", "transposition", "addition", "omission", "substitution")
 
 #: Groups of characters that OCR engines confuse with one another.  Every two
 #: characters of one group form a confusable pair.
@@ -165,7 +181,22 @@ def _strip_punct(s: str) -> str:
 
 @dataclass(frozen=True)
 class VariantSite:
-    """One place of variation, as a span ``[start, end)`` of the canonical text."""
+    """One place of variation, as a span ``[start, end)`` of the canonical text.
+
+    * ``readings`` -- ``{siglum: text}`` of every source at the span (``""``
+      for a source that has nothing there).
+    * ``type`` -- one of :data:`SITE_TYPES` (see :func:`classify`).
+    * ``tie`` -- the consensus could not choose here: the best readings have
+      as many votes as each other from equally authoritative sources (see
+      :func:`consensus`); the canonical reading was then chosen by the
+      content rule and an editor should decide.
+    * ``lacunae`` -- on a ``lacuna`` site, ``{siglum: side}`` for every copy
+      that lacks the span because it begins or ends inside the unit: side
+      ``"begins"`` (the copy begins after the span, at *end*: "copy begins
+      here"; the site starts at 0) or ``"ends"`` (the copy ends before it, at
+      *start*: "copy ends here"; the site ends at the end of the unit).  Such
+      a copy reads ``""`` there when it lacks the whole span.
+    """
 
     start: int
     end: int
@@ -174,9 +205,11 @@ class VariantSite:
     likely_ocr: bool = False
     #: (canonical char, source char) pairs of OCR-confusable characters found.
     ocr_pairs: tuple[tuple[str, str], ...] = ()
+    tie: bool = False
+    lacunae: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {
+        d = {
             "start": self.start,
             "end": self.end,
             "type": self.type,
@@ -184,6 +217,11 @@ class VariantSite:
             "likely_ocr": self.likely_ocr,
             "ocr_pairs": [list(p) for p in self.ocr_pairs],
         }
+        if self.tie:
+            d["tie"] = True
+        if self.lacunae:
+            d["lacunae"] = dict(self.lacunae)
+        return d
 
 
 @dataclass(frozen=True)
@@ -498,18 +536,31 @@ def diff_opcodes(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
 
 
 class _Alignment:
-    """One source aligned to the canonical text; cuts readings of spans."""
+    """One source aligned to the canonical text; cuts readings of spans.
 
-    __slots__ = ("b", "ops", "starts")
+    ``ops`` are :func:`diff_opcodes` opcodes plus, for a copy that begins or
+    ends inside the unit, ``("lacuna", i1, i2, j, j)``: canonical ``[i1, i2)``
+    is text the copy does not have because it begins after it (``i1 == 0``) or
+    ends before it (``i2 == len(canonical)``).  ``lacunae`` lists them as
+    ``(start, end, side)`` with side ``"begins"`` (the copy begins at *end*) or
+    ``"ends"`` (the copy ends at *start*).
+    """
 
-    def __init__(self, a: str, b: str):
+    __slots__ = ("b", "ops", "starts", "lacunae")
+
+    def __init__(self, a: str, b: str, ops=None):
         self.b = b
-        self.ops = diff_opcodes(a, b)
+        self.ops = diff_opcodes(a, b) if ops is None else ops
         self.starts = [o[1] for o in self.ops]
+        self.lacunae = [
+            (i1, i2, "begins" if i1 == 0 else "ends")
+            for tag, i1, i2, _, _ in self.ops
+            if tag == "lacuna"
+        ]
 
     def touched(self) -> Iterable[tuple[int, int]]:
         for tag, i1, i2, _, _ in self.ops:
-            if tag != "equal":
+            if tag != "equal" and tag != "lacuna":
                 yield i1, i2
 
     def lo(self, p: int) -> int | None:
@@ -523,6 +574,8 @@ class _Alignment:
         tag, i1, i2, j1, j2 = ops[k - 1]
         if tag == "equal":
             return j1 + (p - i1)
+        if j1 == j2:  # inside a deletion or a lacuna: the copy has nothing there
+            return j1
         return j2 if p >= i2 else None
 
     def hi(self, q: int) -> int | None:
@@ -536,6 +589,8 @@ class _Alignment:
             return j1 if tag != "insert" else j2
         if tag == "equal":
             return j1 + (q - i1)
+        if j1 == j2:
+            return j1
         return j2 if q >= i2 else None
 
     def cut(self, p: int, q: int) -> str | None:
@@ -544,15 +599,91 @@ class _Alignment:
             return None
         return self.b[lo:hi]
 
+    def lacking(self, p: int, q: int) -> str | None:
+        """The side of the lacuna that ``[p, q)`` meets, or None."""
+        for s, e, side in self.lacunae:
+            if p < e and s < q or (p == q and s <= p <= e):
+                return side
+        return None
 
-def _align_all(canonical: str, readings: Mapping[str, str]) -> dict[str, _Alignment]:
-    by_text: dict[str, _Alignment] = {}
+
+def _cost(ops) -> int:
+    """Characters an alignment does not match (a replacement counts its longer side)."""
+    return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in ops if tag != "equal")
+
+
+def _occurrences(text: str, probe: str, limit: int) -> list[int]:
+    out = []
+    k = text.find(probe)
+    while k >= 0 and len(out) < limit:
+        out.append(k)
+        k = text.find(probe, k + 1)
+    return out
+
+
+def _edge_alignment(a: str, b: str, edge: str) -> _Alignment:
+    """Align a reading that may begin (``edge`` ``"start"``), end (``"end"``) or
+    both (``"both"``) inside the unit: the copy covers canonical ``[p, q)``.
+
+    Candidate edges are where the first (last) :data:`LACUNA_PROBE` characters
+    of the reading occur in the canonical text (at most :data:`LACUNA_CANDIDATES`
+    each), and the unit's own edges.  The candidate whose alignment leaves the
+    fewest characters unmatched wins, the unit's own edges on equal cost; a
+    lacuna shorter than :data:`LACUNA_MIN` characters is an omission, not a
+    lacuna.
+    """
+    n, m = len(a), len(b)
+    full = diff_opcodes(a, b)
+    if not b or not full:
+        return _Alignment(a, b, full)
+    begins, ends = [0], [n]
+    for off in (0, LACUNA_PROBE):  # a variant in the first characters: probe further in
+        if edge in ("start", "both") and m >= off + LACUNA_PROBE:
+            probe = b[off : off + LACUNA_PROBE]
+            begins += [k - off for k in _occurrences(a, probe, LACUNA_CANDIDATES) if k >= off]
+        if edge in ("end", "both") and m >= off + LACUNA_PROBE:
+            probe = b[m - off - LACUNA_PROBE : m - off]
+            ends += [k + LACUNA_PROBE + off for k in _occurrences(a, probe, LACUNA_CANDIDATES)]
+    # an alignment that already ends (begins) with a long deletion
+    if full[0][0] == "delete":
+        begins.append(full[0][2])
+    if full[-1][0] == "delete":
+        ends.append(full[-1][1])
+    best = (_cost(full), 0, 0, n, full)
+    for p in sorted(set(begins)):
+        if 0 < p < LACUNA_MIN:
+            continue
+        for q in sorted(set(ends)):
+            if (p, q) == (0, n) or q - p < 1 or q > n or (0 < n - q < LACUNA_MIN):
+                continue
+            inner = diff_opcodes(a[p:q], b)
+            cost = _cost(inner)
+            if (cost, p + n - q) < best[:2]:
+                best = (cost, p + n - q, p, q, inner)
+    _, _, p, q, inner = best
+    if (p, q) == (0, n):
+        return _Alignment(a, b, full)
+    ops = [("lacuna", 0, p, 0, 0)] if p else []
+    ops += [(tag, i1 + p, i2 + p, j1, j2) for tag, i1, i2, j1, j2 in inner]
+    if q < n:
+        ops.append(("lacuna", q, n, m, m))
+    return _Alignment(a, b, ops)
+
+
+def _align_all(
+    canonical: str, readings: Mapping[str, str], edges: Mapping[str, str] | None = None
+) -> dict[str, _Alignment]:
+    by_text: dict[tuple[str, str], _Alignment] = {}
     out = {}
     for sig in sorted(readings):
         text = readings[sig]
-        if text not in by_text:
-            by_text[text] = _Alignment(canonical, text)
-        out[sig] = by_text[text]
+        edge = (edges or {}).get(sig, "")
+        if (text, edge) not in by_text:
+            if edge:
+                by_text[text, edge] = _edge_alignment(canonical, text, edge)
+            else:
+                by_text[text, edge] = _Alignment(canonical, text)
+        out[sig] = by_text[text, edge]
     return out
 
 
@@ -579,21 +710,26 @@ def _is_swap(c: str, r: str) -> bool:
     return len(c) >= 2 and r != c and len(r) == len(c) and Counter(r) == Counter(c)
 
 
-def classify(canonical_reading: str, readings: Mapping[str, str]) -> str:
+def classify(canonical_reading: str, readings: Mapping[str, str], lacuna: bool = False) -> str:
     """Type of a site, looking at the readings that differ from the canonical one.
 
     Precedence (first rule that holds wins):
 
+    0. ``lacuna`` -- *lacuna* is true: some copy lacks the span because it
+       begins or ends inside the unit (decided by the alignment, see
+       :func:`collate`, not by the readings).
     1. ``punctuation`` -- every differing reading equals the canonical reading
        once punctuation (and white space) is removed from both (``、`` vs ``，``,
        a dropped ``，``).
     2. ``transposition`` -- every differing reading is a permutation of the
        canonical reading (same multiset of characters): ``安全健康`` vs
-       ``健康安全``.
+       ``健康安全``, two swapped phrases or sentences.
     3. ``addition`` -- the canonical span is empty (sources add text there).
     4. ``omission`` -- every differing reading is the empty string.
     5. ``substitution`` -- anything else (including mixed sites).
     """
+    if lacuna:
+        return "lacuna"
     c = canonical_reading
     diff = [r for r in readings.values() if r != c]
     if not diff:
@@ -610,7 +746,14 @@ def classify(canonical_reading: str, readings: Mapping[str, str]) -> str:
     return "substitution"
 
 
-def _make_site(canonical: str, start: int, end: int, readings: dict[str, str]) -> VariantSite:
+def _make_site(
+    canonical: str,
+    start: int,
+    end: int,
+    readings: dict[str, str],
+    lacunae: dict[str, str] | None = None,
+    tie: bool = False,
+) -> VariantSite:
     """Type the site and look for OCR confusions.
 
     ``likely_ocr`` is set on a substitution site when some source's reading
@@ -621,7 +764,7 @@ def _make_site(canonical: str, start: int, end: int, readings: dict[str, str]) -
     canonical character first when the canonical reading is involved.
     """
     c = canonical[start:end]
-    typ = classify(c, readings)
+    typ = classify(c, readings, bool(lacunae))
     found: set[tuple[str, str]] = set()
     if typ == "substitution":
         others = sorted(set(readings.values()) - {c})
@@ -637,6 +780,8 @@ def _make_site(canonical: str, start: int, end: int, readings: dict[str, str]) -
         type=typ,
         likely_ocr=bool(found),
         ocr_pairs=tuple(sorted(found)),
+        tie=tie,
+        lacunae=dict(sorted((lacunae or {}).items())),
     )
 
 
@@ -734,31 +879,200 @@ def _wordish(ch: str) -> bool:
     return not (is_punctuation(ch) or ch.isspace())
 
 
-def _sites(
-    canonical: str, readings: Mapping[str, str]
-) -> tuple[list[VariantSite], dict[str, _Alignment]]:
-    sigla = sorted(readings)
-    aligns = _align_all(canonical, readings)
-    intervals = []
+def _swapped(c: str, r: str) -> bool:
+    """Is *r* the canonical span *c* with two pieces swapped around a middle,
+    ``L X M Y R`` -> ``L Y M X R`` (X, Y non-empty; M, L, R possibly empty)?"""
+    if len(c) != len(r) or c == r or Counter(c) != Counter(r):
+        return False
+    p = common_prefix(c, r)
+    s = common_suffix(c, r)
+    # the common edges may belong to X or Y (精神 ends both phrases of
+    # 劳动精神、工匠精神): try giving back up to 4 characters on each side
+    for pl in range(min(p, 4), -1, -1):
+        for sl in range(min(s, 4), -1, -1):
+            lo, hi = p - pl, len(c) - s + sl
+            if hi - lo < 2:
+                continue
+            cc, rr = c[lo:hi], r[lo:hi]
+            n = len(cc)
+            heads = [k for k in range(1, n) if cc[:k] == rr[n - k :]]
+            if not heads:
+                continue
+            tails = [k for k in range(1, n) if cc[n - k :] == rr[:k]]
+            for lx in heads:
+                for ly in tails:
+                    if lx + ly <= n and cc[lx : n - ly] == rr[ly : n - lx]:
+                        return True
+    return False
+
+
+def _join_swaps(canonical: str, spans: list[list[int]], aligns) -> list[list[int]]:
+    """Join a run of neighbouring sites into one when a source's reading over
+    the run is the canonical span with two phrases or sentences swapped.
+
+    The aligner sees ``劳动精神、工匠精神 / 工匠精神、劳动精神`` as two
+    substitutions (劳动/工匠 and 工匠/劳动), and two swapped sentences as an
+    omission and an addition; taken together the run is balanced (the source
+    has the same characters as the canonical text) and :func:`_swapped` holds.
+    Runs are found in linear time per source: a running signed character
+    count (hashed) is equal before and after a balanced run.  A run spans at
+    most :data:`TRANSPOSE_SITES` sites and :data:`TRANSPOSE_SPAN` characters.
+    """
+    n = len(spans)
+    if n < 2:
+        return spans
+    joins: list[tuple[int, int]] = []  # (first, last) site index of a run
     for al in {id(a): a for a in aligns.values()}.values():
-        intervals.extend(al.touched())
-    if not intervals:
-        return [], aligns
-    spans = _snap_to_words(
-        canonical, _snap(canonical, _merge(intervals), aligns, sigla), aligns, sigla
-    )
-    sites = [_make_site(canonical, s, e, _cut_all(aligns, sigla, s, e)) for s, e in spans]
-    return sites, aligns
+        if al.lacunae:
+            continue
+        acc = 0
+        prefix = [0]
+        for s, e in spans:
+            r = al.cut(s, e) or ""
+            c = canonical[s:e]
+            if r != c:
+                for ch in r:
+                    acc += hash(ch)
+                for ch in c:
+                    acc -= hash(ch)
+            prefix.append(acc)
+        last: dict[int, int] = {}
+        nxt = [0] * (n + 1)
+        for k in range(n, -1, -1):
+            nxt[k] = last.get(prefix[k], -1)
+            last[prefix[k]] = k
+        for i in range(n):
+            if prefix[i + 1] == prefix[i]:
+                continue  # this site alone is balanced
+            m = nxt[i]
+            if m < 0 or m - i > TRANSPOSE_SITES:
+                continue
+            p, q = spans[i][0], spans[m - 1][1]
+            if q - p > TRANSPOSE_SPAN:
+                continue
+            r = al.cut(p, q)
+            if r is not None and _swapped(canonical[p:q], r):
+                joins.append((i, m - 1))
+    if not joins:
+        return spans
+    end_of = list(range(n))  # the last site index each site is joined up to
+    for i, j in joins:
+        end_of[i] = max(end_of[i], j)
+    out: list[list[int]] = []
+    i = 0
+    while i < n:
+        j = end_of[i]
+        k = i
+        while k <= j:  # runs that overlap join
+            j = max(j, end_of[k])
+            k += 1
+        out.append([spans[i][0], spans[j][1]])
+        i = j + 1
+    return out
 
 
-def collate(canonical: str, readings: Mapping[str, str]) -> list[VariantSite]:
+class _Collation:
+    """Readings aligned to a canonical text and cut into site spans.
+
+    ``spans`` are the places where sources differ (steps 1-5 of the module
+    docstring, then swapped phrases joined); they are what the consensus votes
+    on.  :meth:`sites` then makes each lacuna (the text a copy lacks because
+    it begins or ends inside the unit) one site of type ``lacuna``, absorbing
+    the spans it overlaps.
+    """
+
+    def __init__(
+        self, canonical: str, readings: Mapping[str, str], edges: Mapping[str, str] | None
+    ):
+        self.canonical = canonical
+        self.sigla = sorted(readings)
+        self._cuts: dict[tuple[int, int], dict[str, str]] = {}
+        self.aligns = _align_all(canonical, readings, edges)
+        intervals = []
+        unique = {id(a): a for a in self.aligns.values()}.values()
+        for al in unique:
+            intervals.extend(al.touched())
+        self.lacunose = {sig: al for sig, al in self.aligns.items() if al.lacunae}
+        spans: list[list[int]] = []
+        if intervals:
+            sigla, aligns = self.sigla, self.aligns
+            spans = _snap(canonical, _merge(intervals), aligns, sigla)
+            spans = _snap_to_words(canonical, spans, aligns, sigla)
+            spans = _join_swaps(canonical, spans, self.aligns)
+        self.spans = spans
+
+    def readings(self, p: int, q: int) -> dict[str, str]:
+        got = self._cuts.get((p, q))
+        if got is None:
+            got = self._cuts[p, q] = _cut_all(self.aligns, self.sigla, p, q)
+        return got
+
+    def lacking(self, p: int, q: int) -> dict[str, str]:
+        """``{siglum: side}`` of the copies with a lacuna that ``[p, q)`` meets."""
+        if not self.lacunose:
+            return {}
+        out = {}
+        for sig, al in self.lacunose.items():
+            side = al.lacking(p, q)
+            if side:
+                out[sig] = side
+        return out
+
+    def vote_spans(self) -> list[tuple[int, int, dict[str, str], dict[str, str]]]:
+        """``(start, end, readings, lacking)`` of every span voted on."""
+        return [(s, e, self.readings(s, e), self.lacking(s, e)) for s, e in self.spans]
+
+    def display_spans(self) -> list[tuple[int, int, bool]]:
+        """Site spans with each lacuna made one site: ``(start, end, is_lacuna)``."""
+        if not self.lacunose:
+            return [(s, e, False) for s, e in self.spans]
+        marks = [(s, e, False) for s, e in self.spans]
+        for al in {id(a): a for a in self.lacunose.values()}.values():
+            marks.extend((s, e, True) for s, e, _ in al.lacunae)
+        out: list[list] = []
+        for s, e, lac in sorted(marks):
+            if out and (s < out[-1][1] or (s == out[-1][1] and (lac or out[-1][2]))):
+                out[-1][1] = max(out[-1][1], e)
+                out[-1][2] = out[-1][2] or lac
+            else:
+                out.append([s, e, lac])
+        return [(s, e, lac) for s, e, lac in out]
+
+    def sites(self, ties: list[tuple[int, int]] | None = None) -> list[VariantSite]:
+        """The variant sites; *ties* are vote spans the consensus could not decide."""
+        out = []
+        ties = ties or []
+        for s, e, lac in self.display_spans():
+            tie = bool(ties) and any(_spans_clash((s, e), t) for t in ties)
+            lacunae = self.lacking(s, e) if lac else None
+            out.append(_make_site(self.canonical, s, e, self.readings(s, e), lacunae, tie))
+        return out
+
+
+def _sites(
+    canonical: str, readings: Mapping[str, str], edges: Mapping[str, str] | None = None
+) -> tuple[list[VariantSite], dict[str, _Alignment]]:
+    col = _Collation(canonical, readings, edges)
+    return col.sites(), col.aligns
+
+
+def collate(
+    canonical: str, readings: Mapping[str, str], edges: Mapping[str, str] | None = None
+) -> list[VariantSite]:
     """Variant sites of *readings* against *canonical*, sorted, non-overlapping.
+
+    *edges* (optional) ``{siglum: "start" | "end" | "both"}`` names the
+    readings that are the first (``"start"``), last (``"end"``) or only
+    (``"both"``) reading of their copy: such a copy may begin or end inside
+    this unit, and the text it lacks there becomes a ``lacuna`` site (see
+    :class:`VariantSite`), not an omission.
 
     Every site holds the reading of every source; ``apply(canonical, sites,
     sig)`` rebuilds ``readings[sig]`` exactly.  A single source identical to
-    the canonical text gives no sites.
+    the canonical text gives no sites.  Lacuna sites may touch a neighbouring
+    site; other sites never touch.
     """
-    return _sites(canonical, readings)[0]
+    return _sites(canonical, readings, edges)[0]
 
 
 def apply(canonical: str, sites: Iterable[VariantSite], siglum: str) -> str:
@@ -780,71 +1094,161 @@ def apply(canonical: str, sites: Iterable[VariantSite], siglum: str) -> str:
 # Consensus
 # ---------------------------------------------------------------------------
 
-
-def rank_sigla(sigla: Iterable[str], priority: Iterable[str] | None = None) -> list[str]:
-    """Sigla in tie-breaking order: *priority* first (in its order), then the rest sorted."""
-    sigla = set(sigla)
-    ranked = []
-    for s in priority or ():
-        if s in sigla and s not in ranked:
-            ranked.append(s)
-    ranked.extend(sorted(sigla - set(ranked)))
-    return ranked
+#: The rank key of a source nobody ranked: after every ranked one.
+_UNRANKED = (1,)
 
 
-def _majority(site: VariantSite, rank: Mapping[str, int]) -> str:
-    counts = Counter(site.readings.values())
-    first: dict[str, int] = {}
-    for sig, r in site.readings.items():
-        first[r] = min(first.get(r, len(rank)), rank[sig])
-    return min(counts, key=lambda r: (-counts[r], first[r]))
+def rank_keys(
+    sigla: Iterable[str], priority: Sequence[str] | Mapping[str, object] | None = None
+) -> dict[str, tuple]:
+    """``{siglum: key}``: lower keys are more authoritative, equal keys equally so.
+
+    *priority* is either a mapping ``{siglum: key}`` (any comparable values,
+    e.g. ``(kind rank, date, editor priority)`` from the database), or a
+    sequence of sigla, best first (each its own rank).  A siglum it does not
+    name ranks after every named one, equal with the other unnamed ones: a
+    siglum itself never breaks a tie.
+    """
+    if priority is None:
+        priority = {}
+    elif not isinstance(priority, Mapping):
+        order: dict[str, int] = {}
+        for s in priority:
+            order.setdefault(s, len(order))
+        priority = order
+    return {s: ((0, priority[s]) if s in priority else _UNRANKED) for s in sigla}
 
 
-def _majority_text(base: str, sites: list[VariantSite], rank: Mapping[str, int]) -> str:
+def rank_sigla(
+    sigla: Iterable[str], priority: Sequence[str] | Mapping[str, object] | None = None
+) -> list[str]:
+    """Sigla most authoritative first, for display (equal ranks by siglum).
+
+    Never used to break a tie: see :func:`consensus`."""
+    keys = rank_keys(sigla, priority)
+    return sorted(keys, key=lambda s: (keys[s], s))
+
+
+def _content_key(r: str) -> tuple:
+    """Last resort between equally supported readings: the longer one (an
+    omission never wins a tie), then the smaller in code-point order.  Depends
+    on the text alone, so never on sigla or import order."""
+    return (-len(r), r)
+
+
+def _vote(
+    readings: Mapping[str, str],
+    lacking: Mapping[str, str],
+    voters: frozenset[str],
+    keys: Mapping[str, tuple],
+    current: str,
+) -> tuple[str, bool]:
+    """The reading chosen at one span, and whether it was a tie.
+
+    The votes are those of *voters* that do not lack the span (a lacuna never
+    votes); when none is left, every copy that does not lack it votes; when
+    none is left either, *current* stays.  Readings are ranked by votes, then
+    by their supporters' rank keys compared best first (an official copy
+    outranks a newspaper, an earlier publication a later one, ...).  Readings
+    still equal are a tie: the one nearest to all the voters' readings
+    (fewest differing characters in total, by votes) is taken, then
+    :func:`_content_key`, and the site is marked ``tie`` for an editor.
+    """
+    present = [s for s in readings if s not in lacking] if lacking else list(readings)
+    voting = [s for s in present if s in voters] or present
+    if not voting:
+        return current, False
+    first = readings[voting[0]]
+    if all(readings[s] == first for s in voting):
+        return first, False
+    support: dict[str, list] = {}
+    for s in voting:
+        support.setdefault(readings[s], []).append(keys[s])
+    ranked = sorted((-len(ks), sorted(ks), r) for r, ks in support.items())
+    best = ranked[0]
+    tied = [x[2] for x in ranked if x[:2] == best[:2]]
+    if len(tied) == 1:
+        return best[2], False
+
+    # Still equal: the reading nearest to the voters' readings (fewest
+    # characters differing, in total), then the content alone.
+    def spread(r: str) -> int:
+        return sum(len(ks) * _cost(diff_opcodes(r, x)) for x, ks in support.items() if x != r)
+
+    return min(tied, key=lambda r: (spread(r), _content_key(r))), True
+
+
+def _majority_text(
+    col: _Collation, voters: frozenset[str], keys: Mapping[str, tuple]
+) -> tuple[str, list[tuple[int, int]]]:
+    """The text chosen span by span, and the spans that were ties."""
+    base = col.canonical
     out = []
+    ties = []
     pos = 0
-    for s in sites:
-        out.append(base[pos : s.start])
-        out.append(_majority(s, rank))
-        pos = s.end
+    for s, e, reads, lacking in col.vote_spans():
+        out.append(base[pos:s])
+        chosen, tie = _vote(reads, lacking, voters, keys, base[s:e])
+        out.append(chosen)
+        if tie:
+            ties.append((s, e))
+        pos = e
     out.append(base[pos:])
-    return "".join(out)
+    return "".join(out), ties
 
 
 def consensus(
     readings: Mapping[str, str],
-    priority: list[str] | None = None,
+    priority: Sequence[str] | Mapping[str, object] | None = None,
     overrides: Iterable[Override | Mapping] | None = None,
+    *,
+    voters: Iterable[str] | None = None,
+    edges: Mapping[str, str] | None = None,
 ) -> Consensus:
     """The canonical text by consensus, collated against its sources.
 
-    1. Base: the reading of the highest-priority source (first sorted siglum
-       without a priority list).
+    *readings* ``{siglum: text}``; *priority* ranks the sources (see
+    :func:`rank_keys`: a mapping of rank keys, or sigla best first);
+    *voters* the sigla whose readings vote (default: all; a derived copy, made
+    from another copy, is collated and shown but does not vote); *edges* the
+    readings with which a copy may begin or end (see :func:`collate`).
+
+    1. Base: the reading of the most authoritative voter, preferring one that
+       is not at a copy's edge; between equal ranks, :func:`_content_key`.
     2. Collate the sources against the base; at every site take the reading
-       held by most sources, ties going to the reading of the best-ranked
-       source (:func:`rank_sigla`); rebuild.  Repeat against the result until
-       it no longer changes (at most :data:`MAX_CONSENSUS_ROUNDS` rounds).
+       held by most voters (:func:`_vote`: then the best-ranked supporters,
+       then the content; a copy's lacuna never votes); rebuild.  Repeat
+       against the result until it no longer changes (at most
+       :data:`MAX_CONSENSUS_ROUNDS` rounds).  Nothing here depends on the
+       sigla or on the order of *readings*: the same sources under other
+       sigla give the same text and sites.
     3. Apply the editors' *overrides* (see :class:`Override`): each is matched
        to the site whose sources still read what they read when the decision
        was made; the canonical span there becomes ``override.text``.  An
        override that matches no site is returned in ``unapplied``, never
        dropped.  When two overrides claim overlapping
        spans the later one in the list wins and the earlier is unapplied.
-    4. Collate the sources against the final text.
+    4. Collate the sources against the final text; a site is marked ``tie``
+       when it meets a span where the vote was a tie.
     """
     ovs = [o if isinstance(o, Override) else Override.from_dict(o) for o in (overrides or [])]
     if not readings:
         return Consensus(text="", sites=[], applied=[], unapplied=list(ovs), majority_text="")
-    ranked = rank_sigla(readings, priority)
-    rank = {s: i for i, s in enumerate(ranked)}
-    text = readings[ranked[0]]
+    edges = {s: e for s, e in (edges or {}).items() if s in readings and e}
+    keys = rank_keys(readings, priority)
+    vote = frozenset(readings if voters is None else set(voters) & set(readings))
+    if not vote:
+        vote = frozenset(readings)
+    base_sig = min(vote, key=lambda s: (s in edges, keys[s], _content_key(readings[s])))
+    text = readings[base_sig]
     seen = {text}
-    sites: list[VariantSite] | None = None
+    col: _Collation | None = None
+    ties: list[tuple[int, int]] = []
     for _ in range(MAX_CONSENSUS_ROUNDS):
-        round_sites = collate(text, readings)
-        new = _majority_text(text, round_sites, rank)
+        round_col = _Collation(text, readings, edges)
+        new, ties = _majority_text(round_col, vote, keys)
         if new == text:
-            sites = round_sites  # already collated against the final text
+            col = round_col  # already collated against the final text
             break
         if new in seen:  # oscillation: settle deterministically
             text = min(new, text)
@@ -856,9 +1260,11 @@ def consensus(
     applied: list[Override] = []
     unapplied: list[Override] = []
     if ovs:
-        text, applied, unapplied = _apply_overrides(majority, readings, ovs)
-    if sites is None or text != majority:
-        sites = collate(text, readings)
+        text, applied, unapplied = _apply_overrides(majority, readings, ovs, edges)
+    if col is None or text != majority:
+        col = _Collation(text, readings, edges)
+        _, ties = _majority_text(col, vote, keys)
+    sites = col.sites(ties)
     return Consensus(
         text=text, sites=sites, applied=applied, unapplied=unapplied, majority_text=majority
     )
@@ -886,14 +1292,14 @@ _MAX_RUN = 3
 
 
 def _override_span(
-    o: Override, text: str, readings: Mapping[str, str], cache: dict
+    o: Override, text: str, readings: Mapping[str, str], cache: dict, edges: Mapping[str, str]
 ) -> tuple[int, int] | None:
     common = tuple(sorted(set(o.readings) & set(readings)))
     if not common:
         return None
     if common not in cache:
         sub = {s: readings[s] for s in common}
-        cache[common] = _sites(text, sub)
+        cache[common] = _sites(text, sub, {k: v for k, v in edges.items() if k in sub})
     sites, aligns = cache[common]
     target = {s: o.readings[s] for s in common}
     probe = common[0]
@@ -945,12 +1351,14 @@ def _spans_clash(x: tuple[int, int], y: tuple[int, int]) -> bool:
     return False
 
 
-def _apply_overrides(text: str, readings: Mapping[str, str], ovs: list[Override]):
+def _apply_overrides(
+    text: str, readings: Mapping[str, str], ovs: list[Override], edges: Mapping[str, str]
+):
     cache: dict = {}
     claims: list[tuple[int, int, int]] = []  # (start, end, index in ovs)
     unapplied_idx: set[int] = set()
     for idx, o in enumerate(ovs):
-        span = _override_span(o, text, readings, cache)
+        span = _override_span(o, text, readings, cache, edges)
         if span is None:
             unapplied_idx.add(idx)
             continue

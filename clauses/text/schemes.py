@@ -30,6 +30,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .messages import gettext_noop
+
 HAN_NUMERALS = "零〇一二三四五六七八九十百千两"
 _HAN_DIGITS = {ch: i for i, ch in enumerate("〇一二三四五六七八九")} | {"零": 0, "两": 2}
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
@@ -121,8 +123,10 @@ _GAP = r"[ \t\u3000]+|(?![年月日号时点个项条名次万亿元岁])(?=[\u4
 
 LAW = Scheme(
     name="law",
-    description="law or regulation: 编 / 分编 / 章 / 节 headings, articles 第X条 holding "
-    "their 款, 项 （一） and 目 1.",
+    description=gettext_noop(
+        "law or regulation: 编 / 分编 / 章 / 节 headings, articles 第X条 holding "
+        "their 款, 项 （一） and 目 1."
+    ),
     shapes=(
         Shape(
             "part",
@@ -187,8 +191,9 @@ LAW = Scheme(
 
 DECIMAL = Scheme(
     name="decimal",
-    description="decimal outline (预案, standards): 1 / 1.1 / 1.1.1 headings or clauses, "
-    "（1） items",
+    description=gettext_noop(
+        "decimal outline (预案, standards): 1 / 1.1 / 1.1.1 headings or clauses, （1） items"
+    ),
     shapes=(
         Shape(
             "decimal",
@@ -228,8 +233,10 @@ DECIMAL = Scheme(
 #: segment.py's outline engine, which keeps the demo corpus's keys exactly.
 OUTLINE = Scheme(
     name="outline",
-    description="公文 outline: 一、 sections, （一） clauses, 1. items, （1） and ① items, "
-    "—— bullets, 专栏 boxes",
+    description=gettext_noop(
+        "公文 outline: 一、 sections, （一） clauses, 1. items, （1） and ① items, "
+        "—— bullets, 专栏 boxes"
+    ),
     shapes=(
         Shape(
             "section",
@@ -291,7 +298,7 @@ OUTLINE = Scheme(
 #: Paragraphs only: a letter, a 批复, a short notice with no numbering.
 PLAIN = Scheme(
     name="plain",
-    description="paragraphs only (a letter, a reply 批复, a short notice)",
+    description=gettext_noop("paragraphs only (a letter, a reply 批复, a short notice)"),
     shapes=(),
 )
 

@@ -5,8 +5,9 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
-from clauses.ingest import SourceMeta, import_source
+from clauses.ingest import SourceMeta, import_source, preview_import
 from clauses.models import Document, Source
 from clauses.text.pipeline import IngestError
 
@@ -15,7 +16,9 @@ def _date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError as exc:
-        raise CommandError(f"--published {value!r} is not a date YYYY-MM-DD") from exc
+        raise CommandError(
+            _("--published %(value)s is not a date YYYY-MM-DD") % {"value": repr(value)}
+        ) from exc
 
 
 def _relation(result) -> dict | None:
@@ -50,18 +53,34 @@ class Command(BaseCommand):
             action="store_true",
             help="import even when less than 90%% of the file's Han characters are kept",
         )
+        parser.add_argument(
+            "--derived-from",
+            default="",
+            metavar="SIGLUM",
+            help="the copy of the document this one was made from: it will not vote",
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="write nothing: print as JSON what the import would do (units, report, "
+            "every canonical reading it would change)",
+        )
 
     def handle(self, *args, **options):
         path = Path(options["file"])
         try:
             data = path.read_bytes()
         except OSError as exc:
-            raise CommandError(f"cannot read {path}: {exc.strerror}") from exc
+            raise CommandError(
+                _("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+            ) from exc
         document = None
         if options["document"]:
             document = Document.objects.filter(slug=options["document"]).first()
             if document is None:
-                raise CommandError(f"no document with slug {options['document']!r}")
+                raise CommandError(
+                    _("no document with slug %(slug)s") % {"slug": repr(options["document"])}
+                )
         meta = SourceMeta(
             siglum=options["siglum"],
             title=options["title"],
@@ -71,12 +90,21 @@ class Command(BaseCommand):
             url=options["url"],
             filename=path.name,
         )
+        kwargs = {
+            "document": document,
+            "accept_cuts": options["accept_cuts"],
+            "derived_from": options["derived_from"] or None,
+        }
         try:
-            result = import_source(
-                data, meta, document=document, accept_cuts=options["accept_cuts"]
-            )
+            if options["dry_run"]:
+                preview = preview_import(data, meta, **kwargs)
+            else:
+                result = import_source(data, meta, **kwargs)
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
+        if options["dry_run"]:
+            self.stdout.write(json.dumps(preview.as_json(), ensure_ascii=False))
+            return
         source = result.source
         units = source.readings.count()
         if options["json"]:
@@ -91,6 +119,10 @@ class Command(BaseCommand):
                         "accounting": source.accounting,
                         "format": source.format,
                         "relation": _relation(result),
+                        "derived_from": source.derived_from.siglum if source.derived_from else None,
+                        "changes": [
+                            {k: c[k] for k in ("unit", "before", "after")} for c in result.changes
+                        ],
                         "report": {"rules": source.report, "accounting": source.accounting},
                     },
                     ensure_ascii=False,

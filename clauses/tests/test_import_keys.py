@@ -1,0 +1,112 @@
+"""Unit keys and positions do not depend on the order of the imports (issue 9)."""
+
+from itertools import permutations
+
+import pytest
+from django.contrib.auth.models import User
+
+from annotations.models import Note
+from clauses.ingest import SourceMeta, import_source, shows_real_address
+from clauses.models import Document, Unit
+from clauses.text.align import merge_order
+
+pytestmark = pytest.mark.django_db
+
+BASE = """关于测试工作的意见
+
+为了做好测试工作，推动各项事业发展，现提出如下意见。
+
+一、总体要求
+
+坚持以人民为中心的发展思想，全面推进测试工作高质量发展，不断提升工作水平。
+
+主要目标是：到2030年，测试工作体系基本建立，制度机制更加完善。
+
+二、重点任务
+
+（一）加强组织领导。各地区各部门要切实加强对测试工作的组织领导，明确责任分工。
+
+（二）完善制度机制。建立健全测试工作制度，形成长效机制，确保各项任务落到实处。
+"""
+HEADLESS = BASE.replace("一、总体要求\n\n", "")
+EXTRA_X = BASE.replace(
+    "二、重点任务", "到2035年，测试工作全面实现现代化，人民群众满意度显著提升。\n\n二、重点任务"
+)
+EXTRA_Y = BASE.replace(
+    "二、重点任务", "坚持问题导向和目标导向，统筹发展和安全，稳步扎实推进。\n\n二、重点任务"
+)
+
+
+def structure(document):
+    return list(
+        Unit.objects.filter(document=document)
+        .order_by("order")
+        .values_list("key", "parent__key", "canonical")
+    )
+
+
+def import_in(order, texts):
+    Document.objects.filter(title="关于测试工作的意见").delete()
+    document = None
+    for name in order:
+        result = import_source(texts[name].encode(), SourceMeta(siglum=name), document=document)
+        document = result.source.document
+    return document
+
+
+def test_a_copy_without_its_heading_first_gets_the_keys_of_the_copy_with_it():
+    texts = {"H": BASE, "N": HEADLESS}
+    results = {tuple(structure(import_in(order, texts))) for order in permutations(texts)}
+    assert len(results) == 1
+    (result,) = results
+    assert [(k, p) for k, p, _c in result][:4] == [
+        ("p1", None),
+        ("s1", None),
+        ("s1.p1", "s1"),
+        ("s1.p2", "s1"),
+    ]
+
+
+def test_two_copies_inserting_into_the_same_gap_give_one_order():
+    texts = {"H": BASE, "X": EXTRA_X, "Y": EXTRA_Y}
+    results = {tuple(structure(import_in(order, texts))) for order in permutations(texts)}
+    assert len(results) == 1
+    (result,) = results
+    keys = [k for k, _p, _c in result]
+    assert keys[:6] == ["p1", "s1", "s1.p1", "s1.p2", "s1.p3", "s1.p3-2"]
+    # Numbered in document order: the one whose text ranks first is s1.p3.
+    texts_in_gap = [c for k, _p, c in result if k.startswith("s1.p3")]
+    assert texts_in_gap == sorted(texts_in_gap)
+
+
+def test_a_unit_with_a_note_keeps_its_key():
+    document = import_in(["N"], {"N": HEADLESS})
+    unit = Unit.objects.get(document=document, key="p2")
+    user = User.objects.create_user("reader1")
+    Note.objects.create(unit=unit, author=user, body="引用", visibility="private")
+    import_source(BASE.encode(), SourceMeta(siglum="H"), document=document)
+    unit.refresh_from_db()
+    assert unit.key == "p2"  # cited by its key: it stays where people find it
+    assert Unit.objects.filter(document=document, key="s1.p2").exists()  # p3 had no note
+
+
+def test_shows_real_address():
+    assert shows_real_address("p2", "s1.p1")
+    assert not shows_real_address("s1.p1", "p2")
+    assert not shows_real_address("c13", "s3.c1")  # labels, not positions
+    assert not shows_real_address("p2", "p2")
+
+
+def test_merge_order_ranks_units_in_the_same_gap():
+    assert merge_order(["a", "x9", "b"], ["a", None, "b"], ["a", "x10", "b"]) == [
+        "a",
+        "x9",
+        "x10",
+        "b",
+    ]
+    assert merge_order(["a", "x10", "b"], ["a", None, "b"], ["a", "x9", "b"]) == [
+        "a",
+        "x9",
+        "x10",
+        "b",
+    ]

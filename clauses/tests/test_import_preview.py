@@ -1,0 +1,219 @@
+"""Import preview (what an import would change), derived copies, messages (issue 9)."""
+
+import io
+import json
+import re
+
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import translation
+
+from clauses.ingest import SourceMeta, import_source, preview_import, set_derived_from
+from clauses.models import CanonicalChange, Document, Reading, Source, Unit
+from clauses.text.pipeline import IngestError
+
+from .seeds import seed_bytes
+from .test_import_keys import BASE
+
+pytestmark = pytest.mark.django_db
+
+CHANGED = BASE.replace("全面推进", "加快推进").replace("明确责任分工", "压实责任分工")
+
+
+def counts():
+    return tuple(m.objects.count() for m in (Document, Source, Unit, Reading, CanonicalChange))
+
+
+@pytest.fixture
+def two_copies():
+    """H (trusted first on a tie) and X, which changes two words: the canonical text is H's."""
+    document = import_source(BASE.encode(), SourceMeta(siglum="H")).source.document
+    Source.objects.filter(siglum="H", document=document).update(priority=0)
+    import_source(CHANGED.encode(), SourceMeta(siglum="X"), document=document)
+    assert "全面推进" in Unit.objects.get(document=document, key="s1.p1").canonical
+    return document
+
+
+def editor_client(name="ed"):
+    user = User.objects.create_user(name, password="pw")
+    user.groups.add(Group.objects.get(name="editor"))
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_preview_lists_changes_and_writes_nothing(two_copies):
+    before = counts()
+    data = (CHANGED + "\n").encode()
+    preview = preview_import(data, SourceMeta(siglum="Y"), document=two_copies)
+    assert counts() == before
+    assert preview.siglum == "Y" and preview.document == two_copies.slug
+    assert [(c["unit"], "加快推进" in c["after"]) for c in preview.changes] == [
+        ("s1.p1", True),
+        ("c1", False),
+    ]
+    assert "全面推进" in preview.changes[0]["before"]
+    assert preview.added == [] and preview.lacking == []
+    # Y is X again: the preview proposes it as derived from X.
+    assert preview.derived_proposal["siglum"] == "X"
+    assert preview.derived_proposal["agreement"] == 1.0
+
+    # The real import does what the preview said, and its report keeps the list.
+    result = import_source(data, SourceMeta(siglum="Y"), document=two_copies)
+    assert [c["unit"] for c in result.changes] == [c["unit"] for c in preview.changes]
+    entry = next(e for e in result.source.report if e["rule"] == "canonical_changes")
+    assert entry["detail"]["changes"] == [
+        {k: c[k] for k in ("unit", "before", "after")} for c in preview.changes
+    ]
+
+
+def test_preview_of_a_partial_copy_lists_what_it_lacks():
+    preview = preview_import(seed_bytes("004") + b"\n", SourceMeta(), accept_cuts=True)
+    lacking = [u["unit"] for u in preview.lacking]
+    assert lacking[:4] == ["p1", "s1", "s1.p1", "s1.p2"] and "c5" in lacking and "c6" not in lacking
+    # D again (one more newline): identical where they overlap, closer to D than
+    # to the canonical text, which follows the majority of A, B, C.
+    assert preview.derived_proposal["siglum"] == "D"
+    assert preview.derived_proposal["consensus"] < 1.0
+
+
+def test_dry_run_prints_json_and_writes_nothing(two_copies, tmp_path):
+    path = tmp_path / "y.txt"
+    path.write_bytes((CHANGED + "\n").encode())
+    before = counts()
+    out = io.StringIO()
+    call_command("import_source", str(path), "--document", two_copies.slug, "--dry-run", stdout=out)
+    assert counts() == before
+    data = json.loads(out.getvalue())
+    assert {"document", "siglum", "units", "report", "changes"} <= set(data)
+    assert data["changes"][0]["unit"] == "s1.p1" and set(data["changes"][0]) == {
+        "unit",
+        "before",
+        "after",
+    }
+    assert data["derived_proposal"]["siglum"] == "X"
+
+
+def test_derived_from_on_import_and_its_refusals(two_copies, tmp_path):
+    path = tmp_path / "y.txt"
+    path.write_bytes((CHANGED + "\n").encode())
+    before = counts()
+    with pytest.raises(CommandError):
+        call_command("import_source", str(path), "--derived-from", "Q", stdout=io.StringIO())
+    other = Source.objects.get(siglum="P")  # the 2017 Plan's copy
+    with pytest.raises(IngestError):
+        import_source(path.read_bytes(), SourceMeta(), document=two_copies, derived_from=other)
+    assert counts() == before
+    out = io.StringIO()
+    call_command("import_source", str(path), "--derived-from", "X", "--json", stdout=out)
+    assert json.loads(out.getvalue())["derived_from"] == "X"
+    assert Source.objects.get(document=two_copies, siglum="A").derived_from.siglum == "X"
+
+
+def test_set_derived_from_refuses_itself_another_document_and_cycles(two_copies):
+    h = Source.objects.get(document=two_copies, siglum="H")
+    x = Source.objects.get(document=two_copies, siglum="X")
+    with pytest.raises(IngestError):
+        set_derived_from(h, h)
+    with pytest.raises(IngestError):
+        set_derived_from(h, Source.objects.get(siglum="P"))
+    set_derived_from(x, h)
+    with pytest.raises(IngestError):
+        set_derived_from(h, x)
+    h.refresh_from_db()
+    assert h.derived_from is None
+    assert Source.objects.get(pk=x.pk).derived_from == h
+
+
+def test_source_page_form_sets_derived_from_for_editors_only(two_copies):
+    url = f"/documents/{two_copies.slug}/sources/X/derived-from/"
+    h = Source.objects.get(document=two_copies, siglum="H")
+    assert Client().post(url, {"derived_from": h.pk}).status_code == 302  # to sign in
+    reader = User.objects.create_user("reader", password="pw")
+    client = Client()
+    client.force_login(reader)
+    client.post(url, {"derived_from": h.pk})
+    assert Source.objects.get(document=two_copies, siglum="X").derived_from is None
+
+    client = editor_client()
+    assert client.get(url).status_code == 405
+    page = client.get(f"/documents/{two_copies.slug}/sources/X/").content.decode()
+    assert 'action="' + url + '"' in page
+    response = client.post(url, {"derived_from": h.pk})
+    assert response.status_code == 302
+    assert Source.objects.get(document=two_copies, siglum="X").derived_from == h
+    page = client.get(f"/documents/{two_copies.slug}/sources/H/").content.decode()
+    assert 'class="derivatives"' in page and "/sources/X/" in page
+    # Itself, or a cycle: a clear message, nothing changed, never a 500.
+    x = Source.objects.get(document=two_copies, siglum="X")
+    response = client.post(
+        f"/documents/{two_copies.slug}/sources/H/derived-from/", {"derived_from": x.pk}
+    )
+    assert response.status_code == 400 and 'class="form-errors"' in response.content.decode()
+    assert Source.objects.get(pk=h.pk).derived_from is None
+    response = client.post(url, {"derived_from": x.pk})
+    assert response.status_code == 400
+    response = client.post(url, {"derived_from": "nonsense"})
+    assert response.status_code == 400
+    # And back to independent.
+    assert client.post(url, {"derived_from": ""}).status_code == 302
+    assert Source.objects.get(pk=x.pk).derived_from is None
+
+
+def test_source_page_form_needs_csrf(two_copies):
+    user = User.objects.create_user("ed2", password="pw")
+    user.groups.add(Group.objects.get(name="editor"))
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    h = Source.objects.get(document=two_copies, siglum="H")
+    url = f"/documents/{two_copies.slug}/sources/X/derived-from/"
+    assert client.post(url, {"derived_from": h.pk}).status_code == 403
+
+
+def test_import_form_previews_then_saves_with_the_proposed_derivation(two_copies):
+    client = editor_client()
+    text = CHANGED + "\n"
+    before = counts()
+    response = client.post("/import/", {"text": text, "kind": "other", "siglum": "Y"})
+    html = response.content.decode()
+    assert response.status_code == 200 and counts() == before
+    assert 'class="import-preview' in html and 'data-unit="s1.p1"' in html
+    x = Source.objects.get(document=two_copies, siglum="X")
+    assert f'name="derived_proposal" value="{x.pk}"' in html
+    response = client.post(
+        "/import/",
+        {"text": text, "kind": "other", "siglum": "Y", "confirm": "1", "derived_proposal": x.pk},
+    )
+    y = Source.objects.get(document=two_copies, siglum="Y")
+    assert response.status_code == 302 and y.derived_from == x
+    page = client.get(response.url).content.decode()
+    assert 'class="derived-from"' in page and "/sources/X/" in page
+
+
+def test_import_form_cancel_saves_nothing_and_forgets_the_file(two_copies):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = editor_client()
+    upload = SimpleUploadedFile("y.txt", (CHANGED + "\n").encode())
+    before = counts()
+    response = client.post("/import/", {"file": upload, "kind": "other"})
+    checksum = re.search(r'name="pending" value="([0-9a-f]{64})"', response.content.decode())
+    assert checksum and "import_pending" in client.session
+    response = client.post(
+        "/import/", {"pending": checksum.group(1), "cancel": "1", "kind": "other"}
+    )
+    assert response.status_code == 302 and counts() == before
+    assert "import_pending" not in client.session
+
+
+def test_errors_are_in_the_users_language():
+    with translation.override("zh-hans"):
+        with pytest.raises(IngestError, match="已经是"):
+            import_source(seed_bytes("000"), SourceMeta())
+        with pytest.raises(IngestError, match="不是"):
+            import_source(seed_bytes("000") + b"\n", SourceMeta(siglum="TOO-LONG"))
+    with translation.override("en"):
+        with pytest.raises(IngestError, match="already source A"):
+            import_source(seed_bytes("000"), SourceMeta())
