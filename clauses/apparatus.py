@@ -10,6 +10,75 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+# The kinds of variant site, in the order legends list them. "tie" is no type:
+# it marks a site of any type the consensus could not decide.
+SITE_TYPES = (
+    "substitution",
+    "omission",
+    "addition",
+    "transposition",
+    "punctuation",
+    "lacuna",
+)
+
+
+def site_type_labels() -> dict[str, str]:
+    """The one vocabulary of site types (and "tie"), shared by the reader, the
+    unit page and the queue; ``clauses_tags.site_type`` renders a chip."""
+    return {
+        "substitution": pgettext("site type", "substitution"),
+        "omission": pgettext("site type", "omission"),
+        "addition": pgettext("site type", "addition"),
+        "transposition": pgettext("site type", "transposition"),
+        "punctuation": pgettext("site type", "punctuation only"),
+        "lacuna": pgettext("site type", "lacuna"),
+        "tie": pgettext("site type", "tie"),
+        "begins": pgettext("site type", "copy begins here"),
+        "ends": pgettext("site type", "copy ends here"),
+    }
+
+
+def dom_id(key: str, prefix: str = "") -> str:
+    """A valid, unique HTML id (and CSS selector without escaping) for any unit key.
+
+    ASCII letters, digits and "-" stay; "_" becomes "__", "." becomes "_d" and
+    any other character "_<hex>_", so two keys never give the same id:
+    ``s1.p2`` → ``s1_dp2``, ``c13`` → ``c13``. With ``prefix``: ``q-s1_dp2``.
+    """
+    out = []
+    for ch in key:
+        if ch.isascii() and (ch.isalnum() or ch == "-"):
+            out.append(ch)
+        elif ch == "_":
+            out.append("__")
+        elif ch == ".":
+            out.append("_d")
+        else:
+            out.append(f"_{ord(ch):x}_")
+    ident = "".join(out) or "_"
+    if prefix:
+        return f"{prefix}-{ident}"
+    # An id selector may not start with a digit or "-".
+    return ident if ident[0].isalpha() else f"k{ident}"
+
+
+def lacuna_side(site, siglum: str, canonical_length: int) -> str:
+    """Where a copy's lacuna at ``site`` lies: "begins" (the copy begins after
+    it), "ends" (the copy ends before it) or "" (unknown, or not this copy's).
+
+    The engine may say so itself (``site.lacunae = {siglum: "begins"|"ends"}``);
+    else the site's place in the unit tells: at its start the copy begins
+    later, at its end it ends earlier."""
+    detail = getattr(site, "lacunae", None)
+    if isinstance(detail, dict) and siglum in detail:
+        return str(detail[siglum])
+    if site.start == 0 and site.end < canonical_length:
+        return "begins"
+    if site.end >= canonical_length and site.start > 0:
+        return "ends"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -19,7 +88,7 @@ class Segment:
     text: str
     site: object | None = None  # the VariantSite, when this run is one
     number: int | None = None  # the site's number in the unit, from 1
-    mark: str = ""  # "" | substitution | omission | addition | transposition | punctuation
+    mark: str = ""  # "" or a site type (apparatus.SITE_TYPES)
 
     @property
     def is_gap(self) -> bool:
@@ -31,10 +100,10 @@ def _mark(site, reading: str, canonical_reading: str) -> str:
     if reading == canonical_reading:
         return ""
     if not reading:
-        return "omission"
+        return "lacuna" if site.type == "lacuna" else "omission"
     if not canonical_reading:
         return "addition"
-    if site.type in ("transposition", "punctuation"):
+    if site.type in ("transposition", "punctuation", "lacuna"):
         return site.type
     return "substitution"
 
@@ -98,8 +167,10 @@ def apparatus_note(site, canonical_reading: str, sigla: Iterable[str] | None = N
 
     The lemma (the canonical reading) stands before the bracket; then every
     other reading with its sigla, then the lemma's own witnesses. An empty
-    reading is written "om." (omitted), an empty lemma "+" (added).
+    reading is written "om." (omitted), or "lac." at a lacuna (the copy begins
+    or ends there); an empty lemma "+" (added).
     """
+    empty = _("lac.") if getattr(site, "type", "") == "lacuna" else _("om.")
     wanted = set(sigla) if sigla is not None else None
     groups = [
         (reading, [s for s in group if wanted is None or s in wanted])
@@ -109,5 +180,5 @@ def apparatus_note(site, canonical_reading: str, sigla: Iterable[str] | None = N
     lemma = canonical_reading or _("+")
     others = [g for g in groups if g[0] != canonical_reading]
     same = [g for g in groups if g[0] == canonical_reading]
-    parts = [f"{reading or _('om.')} {' '.join(group)}" for reading, group in others + same]
+    parts = [f"{reading or empty} {' '.join(group)}" for reading, group in others + same]
     return f"{lemma}] " + "; ".join(parts)

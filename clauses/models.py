@@ -40,6 +40,12 @@ class Document(models.Model):
         return reverse("document", args=[self.slug])
 
 
+class SourceQuerySet(models.QuerySet):
+    def for_reader(self, with_text: bool = False):
+        """Sources without their bytes (and without their text unless asked)."""
+        return self.defer("original") if with_text else self.defer("original", "text")
+
+
 class Source(models.Model):
     class Kind(models.TextChoices):
         NEWSPAPER = "newspaper", _("newspaper")
@@ -96,6 +102,8 @@ class Source(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
 
+    objects = SourceQuerySet.as_manager()
+
     class Meta:
         ordering = ["priority", "siglum"]
         constraints = [
@@ -113,6 +121,14 @@ class Source(models.Model):
 class UnitQuerySet(models.QuerySet):
     def in_order(self):
         return self.order_by("order")
+
+    def for_reader(self, document):
+        """A document's units in order, with what the reader shows of them."""
+        return (
+            self.filter(document=document)
+            .in_order()
+            .only("key", "kind", "label", "level", "order", "canonical")
+        )
 
 
 class Unit(models.Model):
@@ -154,6 +170,19 @@ class Unit(models.Model):
         return f"u-{self.key}"
 
 
+class ReadingQuerySet(models.QuerySet):
+    def coverage(self, source_ids):
+        """(unit id, source id) of every reading of these sources."""
+        return self.filter(source_id__in=source_ids).values_list("unit_id", "source_id")
+
+    def spans(self, source_ids):
+        """(unit id, source id, label as printed, start, end) of every reading of
+        these sources: where each lies in its source's text."""
+        return self.filter(source_id__in=source_ids).values_list(
+            "unit_id", "source_id", "label_raw", "raw_start", "raw_end"
+        )
+
+
 class Reading(models.Model):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="readings")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="readings")
@@ -162,6 +191,8 @@ class Reading(models.Model):
     raw_start = models.PositiveIntegerField()  # span of Source.text, without the label
     raw_end = models.PositiveIntegerField()
     position = models.PositiveIntegerField()  # order of the unit in this source
+
+    objects = ReadingQuerySet.as_manager()
 
     class Meta:
         ordering = ["source", "position"]
@@ -211,6 +242,18 @@ class SiteDecision(models.Model):
 
 
 class VariantSiteQuerySet(models.QuerySet):
+    def of_document(self, document):
+        """A document's sites, unit by unit, in order within each unit."""
+        return self.filter(unit__document=document).order_by("unit_id", "index")
+
+    def for_queue(self, document):
+        """A document's sites in document order, with their units and decisions."""
+        return (
+            self.filter(unit__document=document)
+            .select_related("unit", "decision__decided_by")
+            .order_by("unit__order", "index")
+        )
+
     def for_source(self, siglum: str):
         """Sites where this source differs from the canonical reading."""
         return (

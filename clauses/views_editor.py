@@ -32,9 +32,17 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from annotations.models import Flag
 from annotations.roles import has_role
 
-from .apparatus import apparatus_note, canonical_segments, grouped_readings, source_segments
+from .apparatus import (
+    apparatus_note,
+    canonical_segments,
+    grouped_readings,
+    lacuna_side,
+    site_type_labels,
+    source_segments,
+)
 from .collation import decide, priority_order, set_priority
 from .forms import DecisionForm, PriorityForm
 from .models import CanonicalChange, Document, SiteDecision, Unit, VariantSite
@@ -99,7 +107,25 @@ def annotate_site(site: VariantSite, canonical: str) -> VariantSite:
     site.ocr = " ".join(f"{a}→{b}" for a, b in site.ocr_pairs)
     site.posted = None  # the rejected form's values, when this site's decision failed
     site.errors = []
+    site.flag = None  # the confirmed flag that decided it, when one did
     return site
+
+
+def attach_flags(sites, decisions) -> None:
+    """One query: the confirmed flag behind each decision that a flag made (a
+    transcription error confirmed decides its site); ``site.flag`` then links to it."""
+    ids = {d for d in decisions if d is not None}
+    if not ids:
+        return
+    flag_of = dict(
+        Flag.objects.filter(decision_id__in=ids)
+        .order_by("decision_id", "pk")
+        .values_list("decision_id", "pk")
+    )
+    for site in sites:
+        pk = flag_of.get(site.decision_id)
+        if pk is not None:
+            site.flag = reverse("annotations:flag", args=[pk])
 
 
 def differs_from_canonical(site: VariantSite, siglum: str) -> bool:
@@ -137,8 +163,8 @@ def change_runs(before: str, after: str, context: int = HISTORY_CONTEXT) -> list
 
 
 def unit_context(request, the_unit: Unit) -> dict:
-    """Everything the unit page shows. Seven queries, whatever the unit (eight
-    when the document has other versions)."""
+    """Everything the unit page shows. Seven queries, whatever the unit (one more
+    when a flag decided a site, one more when the document has other versions)."""
     doc = the_unit.document
     readings = list(
         the_unit.readings.select_related("source")
@@ -156,13 +182,25 @@ def unit_context(request, the_unit: Unit) -> dict:
         )
     }
     sites = [annotate_site(s, the_unit.canonical) for s in the_unit.sites.order_by("index")]
+    attach_flags(sites, decisions)
     for site in sites:
         site.unit = the_unit  # no query per site for the unit
         if site.decision_id in decisions:
             site.decision = decisions[site.decision_id]
+    labels = site_type_labels()
+    sigla = {r.source_id: r.source.siglum for r in readings}
     for r in readings:
         r.source.document = doc
-        r.segments = source_segments(the_unit.canonical, sites, r.source.siglum)
+        g = r.source.siglum
+        r.segments = source_segments(the_unit.canonical, sites, g)
+        # Which end of the unit this copy lacks (the engine's lacuna sites).
+        sides = [
+            lacuna_side(s, g, len(the_unit.canonical))
+            for s in sites
+            if s.type == VariantSite.Type.LACUNA and s.readings.get(g) != s.canonical_reading
+        ]
+        r.lacuna = labels.get(sides[0], "") if sides and sides[0] else ""
+        r.derived_from = sigla.get(r.source.derived_from_id, "")
     history = list(CanonicalChange.objects.filter(unit=the_unit).select_related("user"))
     versions = version_links(doc)
     if versions:
@@ -185,6 +223,7 @@ def unit_context(request, the_unit: Unit) -> dict:
         "readings": readings,
         "sites": sites,
         "canonical_segments": canonical_segments(the_unit.canonical, sites),
+        "site_types": [(t, labels[t]) for t in VariantSite.Type.values],
         "unapplied": [d for d in decisions.values() if not d.applied],
         "history": history,
         "versions": versions,
@@ -267,8 +306,11 @@ def _facets(slug: str, sites: list[VariantSite], filters: QueueFilters, sigla) -
             )
         return links
 
+    labels = site_type_labels()
     return {
-        "type": facet("type", VariantSite.Type.choices, lambda s, v: s.type == v),
+        "type": facet(
+            "type", [(t, labels[t]) for t in VariantSite.Type.values], lambda s, v: s.type == v
+        ),
         "state": facet(
             "state",
             [("open", _("open")), ("decided", _("decided"))],
@@ -279,18 +321,20 @@ def _facets(slug: str, sites: list[VariantSite], filters: QueueFilters, sigla) -
 
 
 def queue_context(request, doc: Document, query: QueryDict, here: str) -> dict:
-    """The queue of one document: three queries, whatever the number of sites."""
-    sources = list(doc.sources.only("siglum", "priority", "title", "document_id"))
+    """The queue of one document: four queries, whatever the number of sites
+    (sources, sites, the flags behind decisions, decisions not applied)."""
+    sources = list(
+        doc.sources.only(
+            "siglum", "priority", "title", "document_id", "kind", "published", "derived_from"
+        )
+    )
     sigla = priority_order(sources)
     filters = QueueFilters.parse(query, sigla)
-    sites = list(
-        VariantSite.objects.filter(unit__document=doc)
-        .select_related("unit", "decision__decided_by")
-        .order_by("unit__order", "index")
-    )
+    sites = list(VariantSite.objects.for_queue(doc))
     for site in sites:
         site.unit.document = doc
         annotate_site(site, site.unit.canonical)
+    attach_flags(sites, {s.decision_id for s in sites})
     groups: list[dict] = []
     by_unit: dict[int, dict] = {}
     for site in sites:
@@ -507,7 +551,9 @@ def decide_site(request, slug, site_id):
 def priority(request, slug):
     """Order the document's sources for breaking ties; every unit is re-collated."""
     doc = get_object_or_404(Document, slug=slug)
-    sigla = priority_order(doc.sources.only("siglum", "priority"))
+    sigla = priority_order(
+        doc.sources.only("siglum", "priority", "kind", "published", "derived_from")
+    )
     form = PriorityForm(request.POST, sigla=sigla)
     next_url = _safe_next(request) or reverse("queue", args=[slug])
     if not form.is_valid():

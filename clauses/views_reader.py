@@ -1,104 +1,157 @@
-"""The reader: the canonical text and up to four copies side by side, unit by unit.
+"""The reader: the canonical text and any number of copies side by side, unit by unit.
 
-One view, ``read``, for ``/documents/<slug>/read/``. Query parameters:
+One view, ``read``, for ``/documents/<slug>/read/``, in the queue's shape
+(``views_editor``): the query string is parsed once into ``ReaderOptions``,
+``reader_context`` builds what ``clauses/read.html`` shows, and the markup is
+the template's (``{% partialdef %}`` fragments). Query parameters:
 
-- ``s`` (repeatable): the sigla of the copies to show, 1–4, in priority order;
-  default: the first four by ``Source.priority, siglum``;
+- ``s`` (repeatable): the sigla of the copies to show side by side, any number,
+  shown in priority order; default: the first ``DEFAULT_COLUMNS``;
 - ``view=apparatus``: the canonical text with a numbered critical apparatus
-  instead of the parallel columns;
+  that lists every copy's reading, whichever copies are picked;
 - ``orig=1``: each copy as printed (``label_raw + raw``) instead of normalized;
 - ``punct=0``: hide punctuation-only differences;
 - ``diff=1``: only the units where a shown copy differs;
+- ``from``/``to``: unit keys, the first and last unit to read (a range);
 - ``notes=mine|shared``: which readers' notes to count and highlight
   (default: all the user may read; signed-in users only).
 
 It runs a fixed number of SQL queries (document, sources, units, readings,
-sites, the notes the user may read) whatever the size of the document, plus
-the session, the user and their roles when signed in, and groups in Python.
-With htmx it renders only the ``body`` fragment of ``clauses/read.html``.
+sites, the notes the user may read, the confirmed transcription-error flags)
+whatever the size of the document and the number of copies, plus the session,
+the user and their roles when signed in, and groups in Python. With htmx it
+renders only the ``body`` fragment of ``clauses/read.html``.
 
-Notes: each row has the count of its unit's notes and a link to the unit's
-notes panel (loaded beside the table by htmx); span notes are highlighted
-in the canonical text (``mark.an-span``, nested inside the site spans). The
-canonical text of a row is an element whose text is exactly the unit's
+The canonical text of a row is an element whose text is exactly the unit's
 canonical text (site numbers and gap glyphs are CSS), so a selection in it
-anchors a new note (``static/js/annotations.js``).
+anchors a new note (``static/js/annotations.js``). Element ids made from unit
+keys all come from ``apparatus.dom_id`` (the ``domid`` template filter).
 """
 
 from __future__ import annotations
 
-from html import escape
+from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
 
+from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, npgettext, pgettext
 from django.views.decorators.http import require_GET
 
-from annotations.models import Note
+from annotations.models import Flag, Note
 from annotations.roles import has_role
 
-from .apparatus import apparatus_note, canonical_segments, source_segments
-from .models import Document, Reading, Unit, VariantSite
+from .apparatus import (
+    apparatus_note,
+    canonical_segments,
+    dom_id,
+    lacuna_side,
+    site_type_labels,
+    source_segments,
+)
+from .models import Document, Reading, Source, Unit, VariantSite
+from .templatetags.clauses_tags import label_to_show
 
-MAX_COLUMNS = 4
+DEFAULT_COLUMNS = 4  # copies side by side when none is picked
 NOTE_FILTERS = ("all", "mine", "shared")
 # Overview shades: a unit's disagreement score (characters that differ, summed
 # over the shown copies) from which each shade step starts.
 SHADE_STEPS = (1, 3, 7, 15)
 _PLACEHOLDER = "999999999"
-# An empty canonical span (a copy adds text there): the caret is CSS, so the
-# canonical element's text stays exactly the canonical text.
-GAP = '<span class="gap" aria-hidden="true"></span>'
-OMITTED = '<span class="gap" aria-hidden="true">∧</span>'  # a copy leaves the text out
 
 
-def mark_labels() -> dict[str, str]:
-    """The names of the marks, as the legend, tooltips and panel show them."""
-    return {
-        "substitution": pgettext("reader", "substitution"),
-        "omission": pgettext("reader", "omission"),
-        "addition": pgettext("reader", "addition"),
-        "transposition": pgettext("reader", "transposition"),
-        "punctuation": pgettext("reader", "punctuation only"),
-    }
+# --- Options ------------------------------------------------------------------
 
 
-def _shade(score: float) -> int:
-    return sum(1 for step in SHADE_STEPS if score >= step)
+@dataclass(frozen=True)
+class ReaderOptions:
+    """What the query string asks for, parsed once; unknown values mean the default."""
+
+    view: str = "parallel"  # or "apparatus"
+    orig: bool = False
+    hide_punct: bool = False
+    only_diff: bool = False
+    sigla: tuple[str, ...] = ()  # as asked (``s``), not yet checked
+    notes: str = "all"
+    start: str = ""  # ``from``: the first unit's key
+    end: str = ""  # ``to``: the last unit's key
+
+    @classmethod
+    def parse(cls, query: QueryDict, signed_in: bool) -> ReaderOptions:
+        view = "apparatus" if query.get("view") == "apparatus" else "parallel"
+        notes = query.get("notes", "all") if signed_in else "all"
+        sigla: list[str] = []
+        for siglum in query.getlist("s"):
+            siglum = siglum.strip()
+            if siglum and siglum not in sigla:
+                sigla.append(siglum)
+        return cls(
+            view=view,
+            orig=query.get("orig") == "1" and view == "parallel",
+            hide_punct=query.get("punct") == "0",
+            only_diff=query.get("diff") == "1",
+            sigla=tuple(sigla),
+            notes=notes if notes in NOTE_FILTERS else "all",
+            start=query.get("from", "").strip(),
+            end=query.get("to", "").strip(),
+        )
+
+    def query(self, **changes) -> str:
+        """This state's query string (``?…``), with ``changes``."""
+        o = replace(self, **changes)
+        pairs = [("s", g) for g in o.sigla]
+        if o.view == "apparatus":
+            pairs.append(("view", "apparatus"))
+        if o.orig:
+            pairs.append(("orig", "1"))
+        if o.hide_punct:
+            pairs.append(("punct", "0"))
+        if o.only_diff:
+            pairs.append(("diff", "1"))
+        if o.start:
+            pairs.append(("from", o.start))
+        if o.end:
+            pairs.append(("to", o.end))
+        if o.notes != "all":
+            pairs.append(("notes", o.notes))
+        return "?" + urlencode(pairs) if pairs else "?"
 
 
-def _choose_sources(requested: list[str], sources: list) -> tuple[list, list[str]]:
-    """The sources to show, in priority order, and messages about the request."""
-    notes: list[str] = []
-    by_siglum = {s.siglum: s for s in sources}
-    wanted: list[str] = []
-    unknown: list[str] = []
-    for siglum in requested:
-        siglum = siglum.strip()
-        if not siglum or siglum in wanted:
-            continue
-        if siglum in by_siglum:
-            wanted.append(siglum)
-        else:
-            unknown.append(siglum)
+def choose_sources(options: ReaderOptions, sources: list) -> tuple[list, list[str]]:
+    """The copies to show side by side, in priority order, and messages about the request."""
+    known = {s.siglum for s in sources}
+    unknown = [g for g in options.sigla if g not in known]
+    messages = []
     if unknown:
-        notes.append(
+        messages.append(
             pgettext("reader", "No copy with the siglum %(sigla)s: ignored.")
             % {"sigla": " ".join(unknown)}
         )
-    if len(wanted) > MAX_COLUMNS:
-        wanted_in_order = [s.siglum for s in sources if s.siglum in wanted]
-        notes.append(
-            pgettext("reader", "At most %(max)d copies fit side by side: showing %(sigla)s.")
-            % {"max": MAX_COLUMNS, "sigla": " ".join(wanted_in_order[:MAX_COLUMNS])}
-        )
-        wanted = wanted_in_order[:MAX_COLUMNS]
+    wanted = set(options.sigla) & known
     if not wanted:
-        return sources[:MAX_COLUMNS], notes
-    return [s for s in sources if s.siglum in wanted], notes
+        return sources[:DEFAULT_COLUMNS], messages
+    return [s for s in sources if s.siglum in wanted], messages
+
+
+def choose_range(options: ReaderOptions, units: list) -> tuple[int, int, list[str]]:
+    """The indexes of the first and last unit to read, and messages about the request."""
+    index = {u.key: i for i, u in enumerate(units)}
+    messages = []
+    for key in (options.start, options.end):
+        if key and key not in index:
+            messages.append(
+                pgettext("reader", "No unit with the key %(key)s: ignored.") % {"key": key}
+            )
+    first = index.get(options.start, 0)
+    last = index.get(options.end, len(units) - 1)
+    if first > last:
+        first, last = last, first
+    return first, last, messages
+
+
+# --- Queries --------------------------------------------------------------------
 
 
 def _visible_notes(user, document, which: str) -> tuple[dict, dict]:
@@ -121,110 +174,199 @@ def _visible_notes(user, document, which: str) -> tuple[dict, dict]:
     return counts, spans
 
 
-def _query(params: dict, **changes) -> str:
-    merged = {**params, **changes}
-    pairs = []
-    for key, value in merged.items():
-        if isinstance(value, list):
-            pairs.extend((key, v) for v in value)
-        elif value:
-            pairs.append((key, value))
-    return "?" + urlencode(pairs) if pairs else "?"
-
-
-@require_GET
-def read(request, slug):
-    document = get_object_or_404(Document, slug=slug)
-    get = request.GET
-    view = "apparatus" if get.get("view") == "apparatus" else "parallel"
-    orig = get.get("orig") == "1" and view == "parallel"
-    hide_punct = get.get("punct") == "0"
-    only_diff = get.get("diff") == "1"
-    requested = get.getlist("s")
-    user = request.user
-    signed_in = user.is_authenticated
-    note_filter = get.get("notes", "all") if signed_in else "all"
-    if note_filter not in NOTE_FILTERS:
-        note_filter = "all"
-    can_write = has_role(user, "reader")
-    can_annotate = has_role(user, "annotator")
-
-    source_qs = (
-        document.sources.defer("original") if orig else document.sources.defer("original", "text")
+def _confirmed_errors(document) -> dict[tuple[int, int], list[tuple[str, str, int]]]:
+    """One query: the confirmed transcription errors, per (unit id, source id):
+    (the reading printed, its correction, the flag's id)."""
+    errors: dict[tuple[int, int], list[tuple[str, str, int]]] = {}
+    rows = (
+        Flag.objects.confirmed()
+        .filter(unit__document=document)
+        .values_list("unit_id", "source_id", "reading", "correction", "proposed", "pk")
     )
-    all_sources = list(source_qs)
-    shown, notes = _choose_sources(requested, all_sources)
+    for unit_id, source_id, reading, correction, proposed, pk in rows:
+        errors.setdefault((unit_id, source_id), []).append((reading, correction or proposed, pk))
+    return errors
+
+
+# --- Building the page ------------------------------------------------------------
+
+
+def _shade(score: float) -> int:
+    return sum(1 for step in SHADE_STEPS if score >= step)
+
+
+def _note_pieces(text: str, offset: int, spans) -> list[dict] | None:
+    """``text`` (at ``offset`` in the canonical text) cut where span notes begin
+    and end: ``[{"text", "ids"}]``, or None when no note touches it."""
+    if not spans:
+        return None
+    end = offset + len(text)
+    inside = [span for span in spans if span[0] < end and span[1] > offset]
+    if not inside:
+        return None
+    cuts = sorted({offset, end, *(c for s, e, _pk in inside for c in (s, e) if offset < c < end)})
+    pieces = []
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        ids = " ".join(str(pk) for s, e, pk in inside if s <= a and b <= e)
+        pieces.append({"text": text[a - offset : b - offset], "ids": ids})
+    return pieces
+
+
+class _Builder:
+    """The pieces of one unit's row: its canonical text and each copy's text."""
+
+    def __init__(self, labels, info, errors, key, flag_url):
+        self.flag_url = flag_url  # a flag's page, "{id}" for its id
+        self.labels = labels
+        self.info = info  # {site id: {"note"}}: the sites shown
+        self.errors = errors
+        self.key = key  # the unit's key as an id (dom_id)
+
+    def canonical(self, unit, sites, spans) -> list[dict]:
+        """The canonical text as pieces: plain text (with note highlights) and
+        each shown site's span, numbered."""
+        out = []
+        pos = 0
+        info = self.info
+        for seg in canonical_segments(unit.canonical, sites):
+            site = seg.site
+            piece = {"text": seg.text, "notes": _note_pieces(seg.text, pos, spans)}
+            pos += len(seg.text)
+            if site is not None and site.pk in info:
+                piece.update(
+                    site=True,
+                    n=seg.number,
+                    id=f"s-{self.key}-{seg.number}",
+                    nid=f"n-{self.key}-{seg.number}",
+                    note=info[site.pk]["note"],
+                    decided=site.decision_id is not None,
+                    tie=site.tie,
+                    type=site.type,
+                )
+            out.append(piece)
+        return out
+
+    def copy(self, unit, sites, siglum: str, source_id: int, gid: str) -> list[dict]:
+        """A copy's text as pieces: plain text, and a mark at each shown site
+        where it differs (with its tooltip, and a confirmed error's correction)."""
+        out = []
+        info = self.info
+        labels = self.labels
+        errors = self.errors.get((unit.pk, source_id), ())
+        for seg in source_segments(unit.canonical, sites, siglum):
+            site = seg.site
+            if site is None or site.pk not in info or not seg.mark:
+                out.append({"text": seg.text})
+                continue
+            # A punctuation-only site is a punctuation mark whatever the copy does
+            # there (a left-out comma is not an omission of text).
+            mark = "punctuation" if site.type == VariantSite.Type.PUNCTUATION else seg.mark
+            side = lacuna_side(site, siglum, len(unit.canonical)) if mark == "lacuna" else ""
+            error = next(
+                (
+                    {"correction": c, "url": self.flag_url.replace("{id}", str(pk))}
+                    for r, c, pk in errors
+                    if r == seg.text
+                ),
+                None,
+            )
+            out.append(
+                {
+                    "text": seg.text,
+                    "mark": mark,
+                    "label": labels[mark],
+                    "side": labels[side] if side else "",
+                    "site": site.pk,
+                    "n": seg.number,
+                    "tid": f"t{site.pk}-{gid}",
+                    "note": info[site.pk]["note"],
+                    "ocr": site.likely_ocr,
+                    "tie": site.tie,
+                    "error": error,
+                }
+            )
+        return out
+
+
+def reader_context(request, document: Document, options: ReaderOptions) -> dict:
+    """Everything ``clauses/read.html`` shows: seven queries, whatever the data."""
+    user = request.user
+    all_sources = list(document.sources.for_reader(with_text=options.orig))
+    shown, messages = choose_sources(options, all_sources)
+    if options.sigla:
+        options = replace(options, sigla=tuple(s.siglum for s in shown))
     shown_sigla = [s.siglum for s in shown]
     siglum_of = {s.pk: s.siglum for s in all_sources}
+    pk_of = {s.siglum: s.pk for s in all_sources}
+    by_pk = {s.pk: s for s in all_sources}
 
-    units = list(
-        Unit.objects.filter(document=document)
-        .order_by("order")
-        .only("key", "kind", "label", "level", "order", "canonical")
-    )
-    readings_qs = Reading.objects.filter(source_id__in=[s.pk for s in shown])
-    covered: dict[int, dict[str, str]] = {}  # unit id -> {siglum: raw text or ""}
-    if orig:
+    units = list(Unit.objects.for_reader(document))
+    first, last, range_messages = choose_range(options, units) if units else (0, -1, [])
+    messages += range_messages
+    ranged = bool(units) and (first > 0 or last < len(units) - 1)
+
+    covered: dict[int, set[str]] = {}  # unit id -> sigla of every copy that has it
+    printed: dict[tuple[int, str], str] = {}  # (unit id, siglum) -> the text as printed
+    if options.orig:
         texts = {s.pk: s.text for s in shown}
-        for unit_id, source_id, label_raw, start, end in readings_qs.values_list(
-            "unit_id", "source_id", "label_raw", "raw_start", "raw_end"
-        ):
-            covered.setdefault(unit_id, {})[siglum_of[source_id]] = (
-                label_raw + texts[source_id][start:end]
-            )
+        for unit_id, source_id, label_raw, start, end in Reading.objects.spans(list(by_pk)):
+            siglum = siglum_of[source_id]
+            covered.setdefault(unit_id, set()).add(siglum)
+            if source_id in texts:
+                printed[unit_id, siglum] = label_raw + texts[source_id][start:end]
     else:
-        for unit_id, source_id in readings_qs.values_list("unit_id", "source_id"):
-            covered.setdefault(unit_id, {})[siglum_of[source_id]] = ""
+        for unit_id, source_id in Reading.objects.coverage(list(by_pk)):
+            covered.setdefault(unit_id, set()).add(siglum_of[source_id])
     sites_by_unit: dict[int, list[VariantSite]] = {}
-    for site in VariantSite.objects.filter(unit__document=document).order_by("unit_id", "index"):
+    for site in VariantSite.objects.of_document(document):
         sites_by_unit.setdefault(site.unit_id, []).append(site)
-    note_counts, note_spans = _visible_notes(user, document, note_filter)
+    note_counts, note_spans = _visible_notes(user, document, options.notes)
+    errors = _confirmed_errors(document)
 
-    labels = mark_labels()
-    ocr_label = pgettext("reader", "likely OCR error")
-    no_difference = pgettext("reader", "no difference")
-    params = {
-        "s": requested and shown_sigla,
-        "view": "apparatus" if view == "apparatus" else "",
-        "orig": "1" if orig else "",
-        "punct": "0" if hide_punct else "",
-        "diff": "1" if only_diff else "",
-        "notes": "" if note_filter == "all" else note_filter,
-    }
+    labels = site_type_labels()
+    apparatus = options.view == "apparatus"
+    # The copies whose differences count: those side by side, or every copy in
+    # the apparatus, which always lists every copy's reading.
+    counted = [s.siglum for s in all_sources] if apparatus else shown_sigla
     unit_url = reverse("unit", args=[document.slug, _PLACEHOLDER])
     notes_url = reverse("annotations:unit_notes", args=[document.slug, _PLACEHOLDER])
-    panel_query = "?" + urlencode({"filter": note_filter})
-    all_units_query = _query(params, diff="")
+    panel_query = "?" + urlencode({"filter": options.notes})
+    full_query = options.query(only_diff=False, start="", end="")
+    gids = {g: dom_id(g) for g in shown_sigla}
+    no_difference = pgettext("reader", "no difference")
+    flag_url = reverse("annotations:flag", args=[int(_PLACEHOLDER)]).replace(_PLACEHOLDER, "{id}")
 
     rows = []
     overview = []
-    for unit in units:
+    for i, unit in enumerate(units):
         sites = sites_by_unit.get(unit.pk, [])
-        have = covered.get(unit.pk, {})
-        # The sites where a shown copy that has the unit differs from the canonical text.
+        have = covered.get(unit.pk, set())
+        # The sites where a counted copy that has the unit differs from the canonical text.
         info = {}
         score = 0.0
         for site in sites:
-            if hide_punct and site.type == VariantSite.Type.PUNCTUATION:
+            if options.hide_punct and site.type == VariantSite.Type.PUNCTUATION:
                 continue
             lemma = site.canonical_reading
-            differing = [
-                g for g in shown_sigla if g in have and site.readings.get(g, lemma) != lemma
-            ]
+            readings = site.readings
+            differing = [g for g in counted if g in have and readings.get(g, lemma) != lemma]
             if not differing:
                 continue
-            info[site.pk] = {"note": apparatus_note(site, lemma), "differing": differing}
+            info[site.pk] = {"note": apparatus_note(site, lemma)}
             weight = 0.5 if site.type == VariantSite.Type.PUNCTUATION else 1.0
             for g in differing:
-                score += weight * max(1, len(lemma), len(site.readings[g]))
-        shown_row = bool(info) or not only_diff
+                score += weight * max(1, len(lemma), len(readings[g]))
+        in_range = first <= i <= last
+        shown_row = in_range and (bool(info) or not options.only_diff)
         key = unit.key
+        rid = dom_id(key, "r")
+        label = unit.label or key
         overview.append(
             {
                 "key": key,
-                "label": unit.label or key,
+                "label": label,
                 "shade": _shade(score),
-                "title": f"{unit.label or key} · "
+                "title": f"{label} · "
                 + (
                     npgettext("reader", "%(n)d difference", "%(n)d differences", len(info))
                     % {"n": len(info)}
@@ -232,102 +374,131 @@ def read(request, slug):
                     else no_difference
                 ),
                 "heading": unit.kind == Unit.Kind.HEADING,
-                "href": f"#r-{key}" if shown_row else f"{all_units_query}#r-{key}",
+                "href": f"#{rid}" if shown_row else f"{full_query}#{rid}",
                 "has": [g in have for g in shown_sigla],
+                "out": not in_range,
             }
         )
         if not shown_row:
             continue
-
-        decided = any(site.decision_id is not None for site in sites)
-        canon = _canonical_html(
-            key, canonical_segments(unit.canonical, sites), info, view, note_spans.get(unit.pk)
-        )
-        cells = []
-        if view == "parallel":
-            for g in shown_sigla:
-                if g not in have:
-                    cells.append({"g": g, "absent": True, "raw": "", "html": ""})
-                elif orig:
-                    cells.append({"g": g, "absent": False, "raw": have[g], "html": ""})
-                else:
-                    html = _source_html(unit, sites, g, info, labels, ocr_label)
-                    cells.append({"g": g, "absent": False, "raw": "", "html": html})
-
+        build = _Builder(labels, info, errors, dom_id(key), flag_url)
         row = {
             "key": key,
-            "label": unit.label,
+            "id": rid,
+            "label": label_to_show(unit.label, unit.canonical),
             "kind": unit.kind,
             "level": unit.level,
             # Keys of damaged labels hold "?": quoted as reverse() would.
             "url": unit_url.replace(_PLACEHOLDER, quote(key, safe="")),
             "notes_url": notes_url.replace(_PLACEHOLDER, quote(key, safe="")) + panel_query,
             "nn": note_counts.get(unit.pk, 0),
-            "canon": canon,
-            "decided": decided,
-            "cells": cells,
+            "canon": build.canonical(unit, sites, note_spans.get(unit.pk)),
+            "decided": any(site.decision_id is not None for site in sites),
+            "diff": bool(info),
         }
-        if view == "apparatus":
+        if apparatus:
             row["notes"] = [
                 {
                     "n": site.index + 1,
-                    "note": apparatus_note(site, site.canonical_reading, shown_sigla),
+                    "id": f"n-{build.key}-{site.index + 1}",
+                    "back": f"s-{build.key}-{site.index + 1}",
+                    "note": info[site.pk]["note"],
+                    "type": site.type,
                     "ocr": site.likely_ocr,
+                    "tie": site.tie,
                     "decided": site.decision_id is not None,
+                    "errors": [
+                        {
+                            "g": g,
+                            "reading": r,
+                            "correction": c,
+                            "url": flag_url.replace("{id}", str(pk)),
+                        }
+                        for g in counted
+                        for r, c, pk in errors.get((unit.pk, pk_of[g]), ())
+                        if site.readings.get(g) == r and r != site.canonical_reading
+                    ],
                 }
                 for site in sites
                 if site.pk in info
             ]
+        else:
+            cells = []
+            for source in shown:
+                g = source.siglum
+                if g not in have:
+                    cells.append({"g": g, "absent": True})
+                elif options.orig:
+                    cells.append({"g": g, "raw": printed.get((unit.pk, g), "")})
+                else:
+                    cells.append({"g": g, "segs": build.copy(unit, sites, g, source.pk, gids[g])})
+            row["cells"] = cells
         rows.append(row)
 
-    columns = [
-        {
+    shown_set = set(shown_sigla)
+    read_url = reverse("read", args=[document.slug])
+    derived = {s.pk: by_pk.get(s.derived_from_id) for s in all_sources if s.derived_from_id}
+
+    def witness(s: Source) -> dict:
+        parent = derived.get(s.pk)
+        return {
             "source": s,
             "siglum": s.siglum,
+            "gid": dom_id(s.siglum),
             "url": s.get_absolute_url(),
             "errata_url": reverse("annotations:errata", args=[document.slug, s.siglum]),
-        }
-        for s in shown
-    ]
-    overview_html = _overview_html(overview, shown_sigla)
-    shown_set = set(shown_sigla)
-    choices = [
-        {
-            "siglum": s.siglum,
-            "title": s.title,
+            "derived_from": parent.siglum if parent else "",
             "checked": s.siglum in shown_set,
-            # Four are shown: the others wait until one is unchecked.
-            "disabled": len(shown) >= MAX_COLUMNS and s.siglum not in shown_set,
+            # The same page without this copy (when another one stays).
+            "hide_query": options.query(sigla=tuple(g for g in shown_sigla if g != s.siglum))
+            if s.siglum in shown_set and len(shown_sigla) > 1
+            else "",
         }
-        for s in all_sources
-    ]
-    decide_url = reverse("decide_site", args=[document.slug, int(_PLACEHOLDER)])
-    flag_url = reverse("annotations:flag_create", args=[document.slug, int(_PLACEHOLDER)])
 
-    context = {
+    witnesses = [witness(s) for s in all_sources]
+    columns = [w for w in witnesses if w["checked"]]
+    signed_in = user.is_authenticated
+    return {
         "document": document,
-        "view": view,
-        "orig": orig,
-        "hide_punct": hide_punct,
-        "only_diff": only_diff,
+        "options": options,
+        "view": options.view,
+        "orig": options.orig,
+        "hide_punct": options.hide_punct,
+        "only_diff": options.only_diff,
         "columns": columns,
         "ncols": len(columns) + 1,
-        "choices": choices,
+        "witnesses": witnesses,
         "rows": rows,
-        "overview": overview_html,
+        "overview": overview,
+        "overview_rows": [
+            {
+                "g": c["siglum"],
+                "cells": [(o["has"][i], o["label"]) for o in overview],
+                "missing": " ".join(o["label"] for o in overview if not o["has"][i]) or "—",
+            }
+            for i, c in enumerate(columns)
+        ],
         "unit_count": len(units),
-        "notes": notes,
+        "units": units,
+        "range": {
+            "on": ranged,
+            "first": units[first] if units else None,
+            "last": units[last] if units else None,
+        },
+        "notes": messages,
         "labels": labels,
-        "read_url": reverse("read", args=[document.slug]),
-        "parallel_query": _query(params, view=""),
-        "apparatus_query": _query(params, view="apparatus", orig=""),
-        "all_units_query": all_units_query,
-        "decide_url": decide_url.replace(_PLACEHOLDER, "{id}"),
-        "flag_url": flag_url.replace(_PLACEHOLDER, "{id}"),
-        "hidden_count": len(units) - len(rows),
-        "note_filter": note_filter,
+        "site_types": [(t, labels[t]) for t in ("substitution", "omission", "addition")]
+        + [(t, labels[t]) for t in ("transposition", "punctuation", "lacuna")],
+        "read_url": read_url,
+        "parallel_query": options.query(view="parallel"),
+        "apparatus_query": options.query(view="apparatus", orig=False),
+        "all_units_query": options.query(only_diff=False),
+        "full_query": full_query,
+        "hidden_count": (last - first + 1) - len(rows) if units else 0,
+        "range_count": last - first + 1 if units else 0,
+        "note_filter": options.notes,
         "note_filters": [
-            (value, label, _query(params, notes="" if value == "all" else value))
+            (value, label, options.query(notes=value))
             for value, label in (
                 ("all", gettext("All")),
                 ("mine", gettext("Mine")),
@@ -336,132 +507,32 @@ def read(request, slug):
         ]
         if signed_in
         else [],
-        "anchors_url": reverse("annotations:note_anchors", args=[document.slug]),
-        "can_write": can_write,
-        "can_annotate": can_annotate,
-        "notes_label": gettext("Notes"),
-        # On each row's canonical text: the hooks of static/js/annotations.js.
-        "ctext_attrs": mark_safe(
-            f' data-note-highlights data-select-label="{escape(gettext("Add a note"))}"'
-            + (" data-notes-open" if can_write else "")
+        "decide_url": reverse("decide_site", args=[document.slug, int(_PLACEHOLDER)]).replace(
+            _PLACEHOLDER, "{id}"
         ),
+        "flag_url": reverse(
+            "annotations:flag_create", args=[document.slug, int(_PLACEHOLDER)]
+        ).replace(_PLACEHOLDER, "{id}"),
+        "anchors_url": reverse("annotations:note_anchors", args=[document.slug]),
+        "flag_page_url": flag_url,
+        "can_write": has_role(user, "reader"),
+        "can_annotate": has_role(user, "annotator"),
+        "notes_label": gettext("Notes"),
+        "add_note_label": gettext("Add a note"),
+        "canonical_label": pgettext("reader", "Canonical"),
+        "absent_label": pgettext("reader", "not in this copy"),
+        "ocr_label": pgettext("reader", "likely OCR error"),
     }
+
+
+@require_GET
+def read(request, slug):
+    document = get_object_or_404(Document, slug=slug)
+    options = ReaderOptions.parse(request.GET, request.user.is_authenticated)
+    context = reader_context(request, document, options)
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx) and not htmx.history_restore_request
     template = "clauses/read.html#body" if fragment else "clauses/read.html"
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request",))
     return response
-
-
-def _overview_html(overview: list[dict], sigla: list[str]) -> str:
-    """The overview strip's rows: a cell per unit shaded by disagreement (a link
-    to the unit's row), then a row per shown copy marking the units it lacks."""
-    out = ['<div class="ov-row ov-diff"><span class="ov-g" aria-hidden="true">±</span>']
-    for c in overview:
-        title = escape(c["title"])
-        heading = " h" if c["heading"] else ""
-        out.append(
-            f'<a class="ov-c d{c["shade"]}{heading}" href="{escape(c["href"])}" '
-            f'data-key="{escape(c["key"])}" title="{title}">'
-            f'<span class="visually-hidden">{title}</span></a>'
-        )
-    out.append("</div>")
-    absent = pgettext("reader", "not in this copy")
-    for i, g in enumerate(sigla):
-        g = escape(g)
-        missing = " ".join(escape(c["label"]) for c in overview if not c["has"][i]) or "—"
-        summary = pgettext("reader", "Units not in copy %(g)s:") % {"g": g}
-        out.append(
-            f'<div class="ov-row ov-src"><span class="ov-g siglum" aria-hidden="true">{g}</span>'
-            f'<span class="visually-hidden">{summary} {missing}</span>'
-        )
-        for c in overview:
-            if c["has"][i]:
-                out.append('<span class="ov-c"></span>')
-            else:
-                label = escape(c["label"])
-                out.append(f'<span class="ov-c miss" title="{g} · {label} · {absent}"></span>')
-        out.append("</div>")
-    return mark_safe("".join(out))  # every piece is escaped above
-
-
-def _canonical_html(key: str, segments, info: dict, view: str, spans=None) -> str:
-    """The canonical text, each shown site's span numbered (linked to its note in
-    the apparatus view), span notes highlighted. Built here rather than in the
-    template: it is the inner loop of the page.
-
-    The numbers are ``data-n`` attributes shown by CSS, not text: the element's
-    text is exactly the canonical text, as note anchors need. A note's
-    highlight is cut at the site spans, so the markup nests.
-    """
-    out = []
-    pos = 0
-    for seg in segments:
-        site = seg.site
-        text = _with_notes(seg.text, pos, spans) if spans else escape(seg.text)
-        pos += len(seg.text)
-        if site is None or site.pk not in info:
-            out.append(text)
-            continue
-        n = seg.number
-        classes = "cs"
-        if site.decision_id is not None:
-            classes += " cs-decided"
-        if not seg.text:
-            classes += " cs-empty"
-            text = GAP
-        if view == "apparatus":
-            out.append(
-                f'<span class="{classes}" id="s-{key}-{n}">{text}'
-                f'<sup class="sn"><a href="#n-{key}-{n}" data-n="{n}" aria-label="{n}"></a></sup>'
-                "</span>"
-            )
-        else:
-            out.append(
-                f'<span class="{classes}" id="s-{key}-{n}" title="{escape(info[site.pk]["note"])}">'
-                f'{text}<sup class="sn" data-n="{n}"></sup></span>'
-            )
-    return mark_safe("".join(out))  # every piece is escaped above
-
-
-def _with_notes(text: str, offset: int, spans: list[tuple[int, int, int]]) -> str:
-    """``text`` (at ``offset`` in the canonical text), escaped, the parts under
-    span notes in ``mark.an-span[data-notes="<ids>"]``."""
-    end = offset + len(text)
-    inside = [span for span in spans if span[0] < end and span[1] > offset]
-    if not inside:
-        return escape(text)
-    cuts = sorted({offset, end, *(c for s, e, _pk in inside for c in (s, e) if offset < c < end)})
-    out = []
-    for a, b in zip(cuts, cuts[1:], strict=False):
-        piece = escape(text[a - offset : b - offset])
-        ids = " ".join(str(pk) for s, e, pk in inside if s <= a and b <= e)
-        out.append(f'<mark class="an-span" data-notes="{ids}">{piece}</mark>' if ids else piece)
-    return "".join(out)
-
-
-def _source_html(unit, sites, siglum: str, info: dict, labels: dict, ocr_label: str) -> str:
-    """A copy's text with a focusable mark, and its tooltip, at each site where it differs."""
-    out = []
-    for seg in source_segments(unit.canonical, sites, siglum):
-        site = seg.site
-        if site is None or site.pk not in info or not seg.mark:
-            out.append(escape(seg.text))
-            continue
-        # A punctuation-only site is a punctuation mark whatever the copy does there
-        # (a left-out comma is not an omission of text).
-        mark = "punctuation" if site.type == VariantSite.Type.PUNCTUATION else seg.mark
-        label = escape(labels[mark])
-        text = escape(seg.text)
-        tid = f"t{site.pk}-{siglum}"
-        shown = text or f'{OMITTED}<span class="visually-hidden">{label}</span>'
-        ocr = f' <span class="tip-ocr">{escape(ocr_label)}</span>' if site.likely_ocr else ""
-        out.append(
-            f'<button type="button" class="mk mk-{mark}" data-site="{site.pk}" '
-            f'data-n="{seg.number}" data-r="{text}" aria-describedby="{tid}">{shown}'
-            f'<span class="tip" role="tooltip" id="{tid}"><span class="tip-type">{label} '
-            f'{seg.number}</span> <span class="tip-note">{escape(info[site.pk]["note"])}</span>'
-            f"{ocr}</span></button>"
-        )
-    return mark_safe("".join(out))  # every piece is escaped above

@@ -84,3 +84,19 @@ def test_emending_on_the_unit_page_and_copying_the_citation(page, artifacts, edi
     assert "OCR 误识" in page.locator(".history").inner_text()
     page.screenshot(path=str(artifacts / "editor-unit-emended.png"), full_page=True)
     assert SiteDecision.objects.get().action == "emend"
+
+
+def test_deciding_a_site_in_a_unit_whose_key_has_a_dot(page, artifacts, editor):
+    """s1.p2: the rows' id is made by the one helper (q-s1_dp2), so htmx finds its target."""
+    sign_in(page, "editor", "secret-pw-1")
+    unit = Unit.objects.get(document__slug="2024-yijian", key="s1.p2")
+    assert unit.sites.exists()
+    page.goto(page.base + QUEUE)
+    rows = page.locator("#q-s1_dp2 tr.queue-row")
+    count = rows.count()
+    assert count >= 1
+    rows.first.locator("button.btn-reading").first.click()
+    page.locator("#q-s1_dp2 .notice-row").wait_for()
+    assert SiteDecision.objects.filter(unit=unit, active=True).count() == 1
+    expect(page.locator("#q-s1_dp2 tr.is-decided")).to_have_count(1)
+    page.screenshot(path=str(artifacts / "editor-queue-s1p2.png"))

@@ -143,3 +143,72 @@ def test_screenshots_dark_tablet_apparatus(page, artifacts):
     page.set_viewport_size({"width": 1280, "height": 900})
     page.goto(page.base + READ + "?orig=1&s=C&s=D#r-c13")
     page.screenshot(path=str(artifacts / "reader-orig.png"))
+
+
+def _import_copies(n: int) -> list[str]:
+    """``n`` more copies of the Opinion (1% of the Han characters changed)."""
+    import random
+    from pathlib import Path
+
+    from clauses.ingest import SourceMeta, import_source
+    from clauses.models import Document
+
+    seed = next((Path(__file__).parents[1] / "demo").glob("001_*.txt")).read_text("utf-8")
+    document = Document.objects.get(slug="2024-yijian")
+    sigla = []
+    for i in range(n):
+        rng = random.Random(40 + i)
+        text = list(seed)
+        for _ in range(len(text) // 100):
+            j = rng.randrange(len(text))
+            if "\u4e00" <= text[j] <= "\u9fff":
+                text[j] = rng.choice("产业工人队伍建设改革意见技能劳动")
+        result = import_source(
+            "".join(text).encode(), SourceMeta(kind="web"), document=document, accept_cuts=True
+        )
+        sigla.append(result.source.siglum)
+    return sigla
+
+
+def test_picking_six_copies_side_by_side(page, artifacts):
+    extra = _import_copies(2)
+    page.goto(page.base + READ)
+    assert columns(page) == ["A", "B", "C", "D"]
+    for g in extra:
+        page.check(f"#rd-s-{g}")
+        page.locator(f'#r-c13 td[data-g="{g}"]').wait_for()
+    assert len(columns(page)) == 6
+    assert all(f"s={g}" in page.url for g in [*"ABCD", *extra])
+    page.screenshot(path=str(artifacts / "reader-six.png"), full_page=False)
+    # The choice is in the address: a new visit shows the same six copies.
+    page.goto(page.url)
+    assert len(columns(page)) == 6
+    # The notes panel lies over the columns instead of squeezing them.
+    width = page.evaluate("document.querySelector('#r-c13 td.rd-src').offsetWidth")
+    page.click("#r-c13 .rd-nb")
+    page.locator("#rd-notes .notes-panel").wait_for()
+    assert page.evaluate("document.querySelector('#r-c13 td.rd-src').offsetWidth") == width
+    page.screenshot(path=str(artifacts / "reader-six-notes.png"))
+
+
+def test_next_and_previous_difference_by_key(page):
+    page.goto(page.base + READ)
+    page.locator(".rd-diffnav").wait_for()  # shown by reader.js
+    assert "j" in page.locator(".rd-keys").inner_text()
+    page.keyboard.press("j")
+    first = page.evaluate("document.querySelector('.cs.is-current').id")
+    page.keyboard.press("j")
+    second = page.evaluate("document.querySelector('.cs.is-current').id")
+    assert first != second
+    ids = page.evaluate("Array.from(document.querySelectorAll('.rd-ctext .cs')).map(e => e.id)")
+    assert ids.index(second) == ids.index(first) + 1
+    page.keyboard.press("k")
+    assert page.evaluate("document.querySelector('.cs.is-current').id") == first
+    page.keyboard.press("n")
+    assert page.evaluate("document.querySelector('.cs.is-current').id") == second
+    page.click('[data-diff-step="-1"]')
+    assert page.evaluate("document.querySelector('.cs.is-current').id") == first
+    # Typing in a field is not moving.
+    page.focus("#rd-from")
+    page.keyboard.press("j")
+    assert page.evaluate("document.querySelector('.cs.is-current').id") == first

@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group, User
 
 from annotations.anchoring import anchor_at
 from annotations.models import Note, Visibility
-from clauses.apparatus import apparatus_note
+from clauses.apparatus import apparatus_note, dom_id
 from clauses.models import Document, Reading, Source, Unit, VariantSite
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def get(client, url, **kwargs):
 
 
 def row_of(html: str, key: str) -> str:
-    match = re.search(rf'<tr id="r-{re.escape(key)}".*?</tr>', html, re.S)
+    match = re.search(rf'<tr id="{dom_id(key, "r")}".*?</tr>', html, re.S)
     assert match, f"no row {key}"
     return match.group(0)
 
@@ -103,7 +103,7 @@ def test_choosing_copies_with_s(client):
     assert shown_sigla(get(client, READ + "?s=D")) == ["D"]
 
 
-def test_unknown_sigla_and_more_than_four_are_refused_politely(client):
+def test_unknown_sigla_are_refused_politely_and_any_number_of_copies_shown(client):
     html = get(client, READ + "?s=A&s=Z&s=A")
     assert shown_sigla(html) == ["A"]
     assert "Z" in re.search(r'<p class="flash flash-warning".*?</p>', html, re.S).group(0)
@@ -124,10 +124,13 @@ def test_unknown_sigla_and_more_than_four_are_refused_politely(client):
         priority=100,
     )
     html = get(client, READ + "?s=A&s=B&s=C&s=D&s=E")
+    assert shown_sigla(html) == ["A", "B", "C", "D", "E"]
+    assert "flash-warning" not in html
+    assert 'id="rd-s-E" checked' in html
+    # By default the first four; the fifth is offered, unchecked.
+    html = get(client, READ)
     assert shown_sigla(html) == ["A", "B", "C", "D"]
-    assert "flash-warning" in html and "4" in html
-    assert re.search(r'id="rd-s-E" disabled', html)  # four shown: the fifth waits
-    assert shown_sigla(get(client, READ)) == ["A", "B", "C", "D"]
+    assert re.search(r'id="rd-s-E">', html)
 
 
 def test_unknown_document_is_404(client):
@@ -236,12 +239,12 @@ def test_only_units_that_differ(client):
     all_keys = set(Unit.objects.filter(document__slug=SLUG).values_list("key", flat=True))
     assert keys_with_sites and keys_with_sites != all_keys
     html = get(client, READ + "?diff=1")
-    rows = set(re.findall(r'<tr id="r-([^"]+)"', html))
+    rows = set(re.findall(r'<tr id="r-[^"]+" data-key="([^"]+)"', html))
     assert rows == keys_with_sites
     # The overview still has every unit; those not shown link to the full list.
     assert html.count('<a class="ov-c d') == len(all_keys)
     equal = sorted(all_keys - keys_with_sites)[0]
-    assert re.search(rf'href="\?[^"#]*#r-{re.escape(equal)}"', html)
+    assert re.search(rf'href="\?[^"#]*#{dom_id(equal, "r")}"', html)
 
     # Without punctuation, units whose only differences are punctuation drop out too.
     not_punct = set(
@@ -250,7 +253,7 @@ def test_only_units_that_differ(client):
         .values_list("unit__key", flat=True)
     )
     html = get(client, READ + "?diff=1&punct=0")
-    assert set(re.findall(r'<tr id="r-([^"]+)"', html)) == not_punct
+    assert set(re.findall(r'<tr id="r-[^"]+" data-key="([^"]+)"', html)) == not_punct
 
     # Only B and C: the units where B or C differs.
     b_or_c = {
@@ -259,7 +262,7 @@ def test_only_units_that_differ(client):
         if any(g in s.readings and s.readings[g] != s.canonical_reading for g in "BC")
     }
     html = get(client, READ + "?diff=1&s=B&s=C")
-    assert set(re.findall(r'<tr id="r-([^"]+)"', html)) == b_or_c
+    assert set(re.findall(r'<tr id="r-[^"]+" data-key="([^"]+)"', html)) == b_or_c
 
 
 def test_original_text_as_printed(client):
@@ -279,7 +282,7 @@ def test_apparatus_view(client):
     note = apparatus_note(zong, zong.canonical_reading, ["A", "B", "C", "D"])
     assert note == apparatus_note(zong, zong.canonical_reading)  # all four copies shown
     assert note.startswith(f"{zong.canonical_reading}] {zong.readings['B']} B; ")
-    section = re.search(r'<section class="rd-unit[^"]*" id="r-c13">.*?</section>', html, re.S)
+    section = re.search(r'<section class="rd-unit[^"]*" id="r-c13"[^>]*>.*?</section>', html, re.S)
     assert section
     n = zong.index + 1
     assert f'<li value="{n}" id="n-c13-{n}">' in section.group(0)
@@ -290,9 +293,9 @@ def test_apparatus_view(client):
     assert numbers == [s.index + 1 for s in sites]
     assert "<table" not in html.split('id="rd-body"')[1]
 
-    # The apparatus of chosen copies names only them.
+    # The apparatus lists every copy's reading, whichever copies are picked.
     html = get(client, READ + "?view=apparatus&s=A&s=B")
-    assert apparatus_note(zong, zong.canonical_reading, ["A", "B"]) in html
+    assert note in html and note.endswith(" A C D")
 
 
 # --- Page furniture --------------------------------------------------------------------
@@ -303,7 +306,7 @@ def test_overview_strip_labels_anchors_and_coverage(client):
     strip = re.search(r'<nav class="ov".*?</nav>', html, re.S).group(0)
     units = list(Unit.objects.filter(document__slug=SLUG).order_by("order"))
     hrefs = re.findall(r'<a class="ov-c d\d[^"]*" href="([^"]+)"', strip)
-    assert hrefs == [f"#r-{u.key}" for u in units]
+    assert hrefs == [f"#{dom_id(u.key, 'r')}" for u in units]
     assert 'title="（十三） · ' in strip and "处差异" in strip
     missing_d = Unit.objects.filter(document__slug=SLUG).exclude(readings__source__siglum="D")
     assert strip.count('class="ov-c miss" title="D ') == missing_d.count()
@@ -538,7 +541,7 @@ def test_each_row_has_its_notes_link_and_the_canonical_text_the_selection_hooks(
     assert "data-notes-open" in row
     # The apparatus view has the same hooks.
     html = get(client, READ + "?view=apparatus")
-    section = re.search(r'<section class="rd-unit[^"]*" id="r-c13">.*?</section>', html, re.S)
+    section = re.search(r'<section class="rd-unit[^"]*" id="r-c13"[^>]*>.*?</section>', html, re.S)
     assert 'data-canonical-unit="c13"' in section.group(0)
     assert f"/documents/{SLUG}/u/c13/notes/?filter=all" in section.group(0)
 
@@ -568,7 +571,8 @@ def test_errata_links_on_the_column_headers_the_source_page_and_notes_on_the_uni
 
 # --- Performance ------------------------------------------------------------------------
 
-QUERIES = 6  # document, sources, units, readings, sites, the notes the user may read
+# document, sources, units, readings, sites, the notes the user may read, confirmed flags
+QUERIES = 7
 
 
 # Signed in: the session, the user and the user's roles too.
@@ -638,3 +642,77 @@ def test_fixed_number_of_queries_with_notes(
     assert "data-notes=" in html  # the notes are there, at no extra query
     counts = [int(n) for n in re.findall(r"data-note-count=\"[^\"]+\"[^>]*>(\d+)<", html)]
     assert sum(counts) > 0
+
+
+# --- Issue 9: ids from keys, ranges, derived copies, confirmed errors ------------------
+
+
+def test_dom_ids_are_valid_and_unique_for_any_key():
+    keys = ["s1.p2", "s1_dp2", "att1.r21", "d1.2.1", "cover.p1", "c13", "1?", "第一条", "a_b"]
+    ids = [dom_id(k, "q") for k in keys]
+    assert len(set(ids)) == len(ids)
+    assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", i) for i in ids)
+    assert dom_id("s1.p2", "q") == "q-s1_dp2" and dom_id("c13", "r") == "r-c13"
+
+
+def test_a_range_of_units_to_read_alone(client):
+    html = get(client, READ + "?from=c12&to=c17")
+    keys = re.findall(r'<tr id="r-[^"]+" data-key="([^"]+)"', html)
+    units = list(Unit.objects.filter(document__slug=SLUG).order_by("order"))
+    order = [u.key for u in units]
+    assert keys == order[order.index("c12") : order.index("c17") + 1]
+    assert "s6" in keys  # a heading between them is read too
+    assert re.search(r'<option value="c12" selected>', html)
+    assert re.search(r'<option value="c17" selected>', html)
+    assert "（十二）–（十七）" in html
+    # Unknown keys are said and ignored; the range form works without JavaScript.
+    html = get(client, READ + "?from=nope&to=c2")
+    assert "nope" in re.search(r'<p class="flash flash-warning".*?</p>', html, re.S).group(0)
+    assert re.search(r'<form class="rd-range" method="get"', html)
+
+
+def test_a_derived_copy_is_marked_in_the_sigla(client):
+    doc = Document.objects.get(slug=SLUG)
+    doc.sources.filter(siglum="C").update(derived_from=doc.sources.get(siglum="B"))
+    html = get(client, READ)
+    header = re.search(r'<th scope="col" class="rd-h" id="h-C".*?</th>', html, re.S).group(0)
+    assert "′" in header and "转自 B 本" in header
+
+
+def test_a_confirmed_transcription_error_is_marked_on_its_reading(client):
+    from annotations.models import Flag
+
+    zong = site_where("c13", lambda s: "纵" in s.readings.get("B", ""))
+    b = Source.objects.get(document__slug=SLUG, siglum="B")
+    flag = Flag.objects.create(
+        unit=zong.unit,
+        source=b,
+        reading=zong.readings["B"],
+        proposed=zong.canonical_reading,
+        correction=zong.canonical_reading,
+        state=Flag.State.CONFIRMED,
+    )
+    html = get(client, READ + "?s=B")
+    button = re.search(rf'<button[^>]*data-site="{zong.pk}"[^>]*>', cells(html, "c13")["B"][1])
+    assert "is-error" in button.group(0) and f'data-flag="/flags/{flag.pk}/"' in button.group(0)
+    apparatus = get(client, READ + "?view=apparatus")
+    assert f'href="/flags/{flag.pk}/"' in apparatus
+
+
+def test_queries_stay_bounded_with_more_copies(client, django_assert_max_num_queries):
+    doc = Document.objects.get(slug=SLUG)
+    for g in "EFGHIJ":
+        Source.objects.create(
+            document=doc,
+            siglum=g,
+            title=g,
+            script="simplified",
+            original=b"",
+            encoding="utf-8",
+            checksum=g * 64,
+            text="",
+        )
+    every = "&".join(f"s={g}" for g in "ABCDEFGHIJ")
+    with django_assert_max_num_queries(QUERIES):
+        html = get(client, READ + "?" + every)
+    assert len(shown_sigla(html)) == 10

@@ -96,7 +96,8 @@ def test_staff_import_by_upload_into_the_proposed_document(client, staff):
     upload = SimpleUploadedFile("copy.txt", data, content_type="text/plain")
     # 004 ends with unrelated articles: its cuts are accepted up front.
     response = client.post(
-        "/import/", {"file": upload, "kind": "newspaper", "siglum": "E", "accept_cuts": "on"}
+        "/import/",
+        {"file": upload, "kind": "newspaper", "siglum": "E", "accept_cuts": "on", "confirm": "1"},
     )
     source = Source.objects.get(siglum="E")
     assert response.status_code == 302 and response.url == source.get_absolute_url()
@@ -106,7 +107,7 @@ def test_staff_import_by_upload_into_the_proposed_document(client, staff):
 
 def test_staff_import_by_pasting_text_creates_a_new_document(client, staff):
     text = "关于加强测试工作的意见\n（2025年1月2日）\n一、总体要求\n（一）加强测试。\n（二）完善测试。\n"
-    response = client.post("/import/", {"text": text, "kind": "other"})
+    response = client.post("/import/", {"text": text, "kind": "other", "confirm": "1"})
     assert response.status_code == 302
     doc = Document.objects.get(title="关于加强测试工作的意见")
     assert doc.slug == "2025-yijian"

@@ -40,17 +40,22 @@
     var cell = mark.closest("td");
     var row = mark.closest("tr");
     var siglum = cell ? cell.dataset.g : "";
-    var key = row ? row.id.replace(/^r-/, "") : "";
+    var key = row ? row.dataset.key : "";
     var label = row ? row.querySelector(".rd-label a").textContent.trim() : "";
     var reading = mark.dataset.r || "";
     var tip = mark.querySelector(".tip");
     panel.querySelector(".rd-panel-type").textContent = tip.querySelector(".tip-type").textContent;
     panel.querySelector(".rd-panel-where").textContent = label + " · " + siglum;
     panel.querySelector(".rd-panel-note").textContent = tip.querySelector(".tip-note").textContent;
-    var head = document.querySelector("#h-" + siglum + " .rd-h-title");
+    var head = document.querySelector('th.rd-h[data-g="' + CSS.escape(siglum) + '"] .rd-h-title');
     panel.querySelector(".rd-panel-copy").textContent = head ? head.textContent.trim() : siglum;
     panel.querySelector(".rd-panel-reading").textContent = reading || "〔 〕";
     panel.querySelector(".rd-panel-ocr").hidden = !tip.querySelector(".tip-ocr");
+    var error = panel.querySelector(".rd-panel-error");
+    if (error) {
+      error.hidden = !mark.dataset.flag;
+      error.querySelector("a").href = mark.dataset.flag || "";
+    }
     var flag = panel.querySelector(".rd-flag");
     if (flag) {
       var link = flag.querySelector(".rd-flag-link");
@@ -67,7 +72,7 @@
       form.action = form.dataset.action.replace("{id}", mark.dataset.site);
       form.elements.text.value = reading;
       form.elements.unit.value = key;
-      form.elements.next.value = location.pathname + location.search + "#r-" + key;
+      form.elements.next.value = location.pathname + location.search + "#" + row.id;
       form.elements.reason.value = "";
     }
     panel._opener = mark;
@@ -141,6 +146,13 @@
   var openKey = null;
   var openPath = null; // the URL the open panel was loaded from (its filter)
 
+  // A unit's row (side by side) or section (apparatus): ids are made from keys
+  // on the server (apparatus.dom_id); here the key is looked up as data.
+  function rowOf(key) {
+    var k = CSS.escape(key);
+    return document.querySelector('.rd-row[data-key="' + k + '"], .rd-unit[data-key="' + k + '"]');
+  }
+
   function notesButton(key) {
     return document.querySelector('.rd-nb[data-unit="' + CSS.escape(key) + '"]');
   }
@@ -159,7 +171,7 @@
       button.classList.add("is-open");
       button.setAttribute("aria-current", "true");
     }
-    var row = document.getElementById("r-" + openKey);
+    var row = rowOf(openKey);
     if (row) row.classList.add("rd-notes-active");
   }
 
@@ -179,7 +191,7 @@
   // Opening or closing the panel narrows or widens the table (wide screens):
   // keep the unit's row where it was on the screen.
   function keepInPlace(key, change) {
-    var row = key && document.getElementById("r-" + key);
+    var row = key && rowOf(key);
     var top = row ? row.getBoundingClientRect().top : 0;
     change();
     if (row && top > -row.offsetHeight && top < window.innerHeight) {
@@ -211,7 +223,7 @@
       openKey = panel.getAttribute("data-unit");
       var source = event.detail.requestConfig && event.detail.requestConfig.elt;
       openPath = source && source.getAttribute ? source.getAttribute("href") : null;
-      var row = document.getElementById("r-" + openKey);
+      var row = rowOf(openKey);
       var label = row && row.querySelector(".rd-label > a, .unit-label");
       side.querySelector(".rd-notes-where").textContent = label ? label.textContent.trim() : openKey;
       keepInPlace(openKey, function () {
@@ -293,4 +305,73 @@
     row.classList.add("rd-flash");
     window.setTimeout(function () { row.classList.remove("rd-flash"); }, 1600);
   }
+
+  /* --- Next / previous difference: buttons and keys j/n, k/p --------------------- */
+
+  var current = null; // the site span last moved to
+
+  function sites() {
+    return Array.prototype.slice.call(document.querySelectorAll(".rd-ctext .cs"));
+  }
+
+  function topLine() {
+    var head = document.querySelector(".rd-table thead");
+    return (head ? Math.max(head.getBoundingClientRect().bottom, 0) : 0) + 8;
+  }
+
+  function step(direction) {
+    var list = sites();
+    if (!list.length) return;
+    var index = current && document.contains(current) ? list.indexOf(current) : -1;
+    if (index >= 0) {
+      index += direction;
+    } else {
+      // From where the page is: the first site below the top line, or the last above it.
+      var line = topLine();
+      var tops = list.map(function (el) { return el.getBoundingClientRect().top; });
+      if (direction > 0) {
+        index = tops.findIndex(function (t) { return t > line + 1; });
+      } else {
+        index = -1;
+        tops.forEach(function (t, i) { if (t < line - 1) index = i; });
+      }
+    }
+    if (index < 0 || index >= list.length) return;
+    if (current) current.classList.remove("is-current");
+    current = list[index];
+    current.classList.add("is-current");
+    current.setAttribute("tabindex", "-1");
+    current.focus({ preventScroll: true });
+    current.scrollIntoView({ behavior: reduceMotion ? "auto" : "smooth", block: "center" });
+    var pos = document.querySelector(".rd-diffpos");
+    if (pos) pos.textContent = (index + 1) + " / " + list.length;
+  }
+
+  function revealDiffNav() {
+    document.querySelectorAll(".rd-diffnav[hidden]").forEach(function (nav) { nav.hidden = false; });
+    current = null;
+  }
+  revealDiffNav();
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "rd-body") revealDiffNav();
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-diff-step]");
+    if (button) step(Number(button.dataset.diffStep));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable], dialog[open]")) {
+      return;
+    }
+    if (document.querySelector("dialog[open]")) return;
+    var key = event.key;
+    if (key === "j" || key === "n") step(1);
+    else if (key === "k" || key === "p") step(-1);
+    else return;
+    event.preventDefault();
+  });
 })();

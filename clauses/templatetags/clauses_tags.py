@@ -1,0 +1,36 @@
+"""``{% load clauses_tags %}``: DOM ids from unit keys, the site-type vocabulary, labels.
+
+- ``{{ unit.key|domid:"q" }}``: the one way to make an element id (or an
+  ``#id`` selector) from a unit key: valid and unique for any key
+  (``s1.p2`` → ``q-s1_dp2``; see ``clauses.apparatus.dom_id``).
+- ``{{ site.type|site_label }}``: a site type's name (``tie``, ``begins``,
+  ``ends`` too); ``{% include "clauses/_site_type.html" with type=… tie=… %}``
+  renders it as a chip in the one colour scheme of ``static/css/app.css``.
+- ``{{ unit|shown_label }}``: the label to print before a unit's text: none
+  when the text already starts with it (the bullets "——" of a plan).
+"""
+
+from django import template
+
+from ..apparatus import dom_id, site_type_labels
+
+register = template.Library()
+
+
+@register.filter
+def domid(key, prefix: str = "") -> str:
+    return dom_id(str(key), prefix)
+
+
+@register.filter
+def site_label(site_type: str) -> str:
+    return site_type_labels().get(site_type, site_type)
+
+
+def label_to_show(label: str, text: str) -> str:
+    return "" if not label or text.startswith(label) else label
+
+
+@register.filter
+def shown_label(unit) -> str:
+    return label_to_show(unit.label, unit.canonical)
