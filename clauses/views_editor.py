@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -109,6 +111,13 @@ def annotate_site(site: VariantSite, canonical: str) -> VariantSite:
     site.errors = []
     site.flag = None  # the confirmed flag that decided it, when one did
     return site
+
+
+def annotate_sites(sites: list[VariantSite]) -> None:
+    """``annotate_site`` for each site, and the flags behind their decisions (one query)."""
+    for site in sites:
+        annotate_site(site, site.unit.canonical)
+    attach_flags(sites, {s.decision_id for s in sites})
 
 
 def attach_flags(sites, decisions) -> None:
@@ -333,8 +342,6 @@ def queue_context(request, doc: Document, query: QueryDict, here: str) -> dict:
     sites = list(VariantSite.objects.for_queue(doc))
     for site in sites:
         site.unit.document = doc
-        annotate_site(site, site.unit.canonical)
-    attach_flags(sites, {s.decision_id for s in sites})
     groups: list[dict] = []
     by_unit: dict[int, dict] = {}
     for site in sites:
@@ -351,12 +358,20 @@ def queue_context(request, doc: Document, query: QueryDict, here: str) -> dict:
     )
     for decision in unapplied:
         decision.unit.document = doc
+    shown_groups = [g for g in groups if g["sites"]]
+    page = Paginator(shown_groups, settings.QUEUE_UNITS_PER_PAGE).get_page(query.get("page"))
+    # What the rows show is worked out for the page's sites alone (and, after a
+    # decision, for the unit decided: see _answer).
+    page_sites = [site for group in page.object_list for site in group["sites"]]
+    annotate_sites(page_sites)
     return {
         "document": doc,
         "sources": sources,
         "filters": filters,
         "facets": _facets(doc.slug, sites, filters, sigla),
-        "groups": [g for g in groups if g["sites"]],
+        "groups": page.object_list,
+        "page": page,
+        "page_query": _without_page(query),
         "groups_by_unit": by_unit,
         "shown": sum(len(g["sites"]) for g in groups),
         "total": len(sites),
@@ -374,6 +389,13 @@ def queue(request, slug):
     doc = get_object_or_404(Document, slug=slug)
     context = queue_context(request, doc, request.GET, request.get_full_path())
     return render(request, "clauses/queue.html", context)
+
+
+def _without_page(query: QueryDict) -> str:
+    """The query string of the queue's filters, without its page number."""
+    rest = query.copy()
+    rest.pop("page", None)
+    return rest.urlencode()
 
 
 def _query_of(url: str) -> QueryDict:
@@ -416,6 +438,7 @@ def _answer(
         context = queue_context(request, doc, _query_of(here), here)
         group = context["groups_by_unit"].get(the_unit.pk, {"unit": the_unit, "sites": []})
         sites = group["sites"]
+        annotate_sites([site for site in sites if not hasattr(site, "groups")])
         template = "clauses/queue.html#unit_rows" if fragment else "clauses/queue.html"
         context.update(group=group, notice=notice, oob=fragment)
         context["notice_level"] = notice_level

@@ -30,6 +30,7 @@ keys all come from ``apparatus.dom_id`` (the ``domid`` template filter).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
 
@@ -37,7 +38,7 @@ from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.translation import gettext, npgettext, pgettext
+from django.utils.translation import get_language, gettext, npgettext, pgettext
 from django.views.decorators.http import require_GET
 
 from annotations.models import Flag, Note
@@ -288,6 +289,23 @@ class _Builder:
         return out
 
 
+def _row_cache_keys(rows: list[dict], options: ReaderOptions, request) -> None:
+    """A cache key for each rendered row: a digest of everything the row's markup
+    is made of (the row's own data, the view, the language, who may write), so
+    a second view of an unchanged row is not rendered again, and any change to
+    its text, sites, notes or options makes another key. The template caches
+    the fragment with Django's cache framework (``{% cache %}``)."""
+    shared = (
+        get_language(),
+        options.view,
+        options.orig,
+        options.notes,
+        has_role(request.user, "reader"),  # can_write: the note-taking attributes
+    )
+    for row in rows:
+        row["cache_key"] = hashlib.blake2b(repr((shared, row)).encode(), digest_size=16).hexdigest()
+
+
 def reader_context(request, document: Document, options: ReaderOptions) -> dict:
     """Everything ``clauses/read.html`` shows: seven queries, whatever the data."""
     user = request.user
@@ -434,6 +452,7 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
                     cells.append({"g": g, "segs": build.copy(unit, sites, g, source.pk, gids[g])})
             row["cells"] = cells
         rows.append(row)
+    _row_cache_keys(rows, options, request)
 
     shown_set = set(shown_sigla)
     read_url = reverse("read", args=[document.slug])

@@ -45,6 +45,8 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Largest source file (bytes) that may be imported; the documented upload limit.
 MAX_SOURCE_BYTES = env_int("MAX_SOURCE_BYTES", 5 * 1024 * 1024, minimum=1)
+# Units of the discrepancy queue shown on one page.
+QUEUE_UNITS_PER_PAGE = env_int("QUEUE_UNITS_PER_PAGE", 10, minimum=1)
 # A pasted source arrives as a form field, so let request bodies be a little
 # larger than the source limit itself.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_SOURCE_BYTES + 256 * 1024, 2_621_440)
