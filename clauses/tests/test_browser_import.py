@@ -31,7 +31,7 @@ def test_choosing_a_file_proposes_the_document_then_imports_it(page, artifacts, 
     page.click(".import-form > p > button[type=submit]")
     confirm = page.locator(".cuts-confirm")
     confirm.wait_for()
-    assert "after_agency_line" in confirm.inner_text()
+    assert "通讯社电头之后" in confirm.inner_text()  # the reason, in words
     assert not Source.objects.filter(siglum="E").exists()
     page.screenshot(path=str(artifacts / "import-cuts.png"), full_page=True)
     confirm.locator("button[name=accept_cuts]").click()
