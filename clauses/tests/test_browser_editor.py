@@ -13,6 +13,12 @@ pytestmark = pytest.mark.django_db(transaction=True)
 QUEUE = "/documents/2024-yijian/queue/"
 
 
+@pytest.fixture(autouse=True)
+def whole_queue(settings):
+    """These tests find their units on one page of the queue (paging: test_editor)."""
+    settings.QUEUE_UNITS_PER_PAGE = 1000
+
+
 @pytest.fixture
 def editor():
     return User.objects.create_user("editor", password="secret-pw-1", is_staff=True)
