@@ -31,9 +31,10 @@ from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from clauses.models import Document, Source, Unit, VariantSite
+from policyreader.inputs import UnreadableInput, loads_json
 
 from .anchoring import _context_score, anchor_at, locate
 from .models import Flag, Note, Visibility
@@ -319,9 +320,9 @@ def _read_json(request):
     limit = settings.ANNOTATION_BODY_MAX_CHARS * 4 + 65536
     if len(request.body) > limit:
         raise ApiError(400, f"The request is too large (at most {limit} bytes).")
-    try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    try:  # depth-limited; no NUL or lone surrogate in any string
+        data = loads_json(request.body)
+    except UnreadableInput as exc:
         raise ApiError(400, f"Invalid JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ApiError(400, "An annotation is a JSON object.")
@@ -714,7 +715,7 @@ def flag_annotation(request, pk):
 # --- Exports ---------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def export_jsonld(request, slug):
     """Every note of the document the requesting user may see, as one AnnotationCollection."""
     document = get_object_or_404(Document, slug=slug)
@@ -752,7 +753,7 @@ CSV_COLUMNS = [
 ]
 
 
-@require_GET
+@require_safe
 def export_csv(request, slug):
     """The same notes as a CSV table (UTF-8 with BOM)."""
     document = get_object_or_404(Document, slug=slug)

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clauses.models import Document, Source, Unit, VariantSite
 
@@ -152,7 +152,7 @@ def _panel_context(request, unit: Unit, which: str, form=None) -> dict:
     }
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def unit_notes(request, slug, key):
     """The notes of one unit: a page, or (htmx) the ``panel`` fragment for a side panel.
 
@@ -207,7 +207,7 @@ def unit_notes(request, slug, key):
     return render(request, "annotations/unit_notes.html", context)
 
 
-@require_GET
+@require_safe
 def note_anchors(request, slug):
     """For the reader: per unit, the note count and the anchored spans the user may read."""
     document = get_object_or_404(Document, slug=slug)
@@ -245,7 +245,7 @@ def note_anchors(request, slug):
 # --- Single notes: show, edit, delete, reply ---------------------------------------------
 
 
-@require_GET
+@require_safe
 def note(request, pk):
     the_note = _visible_note_or_404(request, pk)
     if request.htmx:
@@ -262,7 +262,7 @@ def note(request, pk):
 
 
 @role_required("reader")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def note_edit(request, pk):
     the_note = _visible_note_or_404(request, pk)
     if the_note.author_id != request.user.pk:
@@ -306,7 +306,7 @@ def _occurrence_choices(text: str, exact: str) -> list[dict]:
 
 
 @role_required("reader")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def note_reattach(request, pk):
     """Re-attach an orphaned note by hand: choose the span of the unit's text it is about.
 
@@ -396,7 +396,7 @@ def note_reply(request, pk):
 # --- The notes list ---------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def notes(request):
     """Every note the user may read, filtered by tag, author, document, visibility and text."""
     user = request.user
@@ -442,13 +442,13 @@ def notes(request):
 # --- Tags -----------------------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def tags(request):
     tag_list = Tag.objects.visible_to(request.user).order_by("-note_count", "name")
     return render(request, "annotations/tags.html", {"tags": tag_list})
 
 
-@require_GET
+@require_safe
 def tag_suggestions(request):
     """Autocomplete: tags the user can see that start with (or contain) the last typed one.
 
@@ -491,7 +491,7 @@ def _visible_tag_or_404(request, name) -> Tag:
     return tag
 
 
-@require_GET
+@require_safe
 def tag(request, name):
     """One tag: its notes across documents (those the user may read)."""
     the_tag = _visible_tag_or_404(request, name)
@@ -561,7 +561,7 @@ def tag_merge(request, name):
 
 
 @role_required("annotator")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def flag_create(request, slug, site_id):
     """The flag form for one source's reading at a variant site (``?source=<siglum>``)."""
     site = get_object_or_404(
@@ -577,7 +577,7 @@ def flag_create(request, slug, site_id):
         raise Http404
     form = FlagForm(request.POST or None, initial={"proposed": site.canonical_reading})
     # A place flagged already (open or confirmed) is not flagged twice: say so at once.
-    duplicate = standing_flag(site, source) if request.method == "GET" else None
+    duplicate = standing_flag(site, source) if request.method != "POST" else None
     if request.method == "POST" and form.is_valid():
         try:
             flag = create_flag(
@@ -628,7 +628,7 @@ def _flag_filters(request) -> dict:
 
 
 @role_required("editor")
-@require_GET
+@require_safe
 def flags(request):
     """The editors' queue of flags, by state, source siglum and document."""
     filters = _flag_filters(request)
@@ -658,7 +658,7 @@ def flags(request):
 
 
 @login_required
-@require_GET
+@require_safe
 def flag(request, pk):
     the_flag = get_object_or_404(Flag.objects.visible_to(request.user).with_related(), pk=pk)
     return render(
@@ -731,7 +731,7 @@ def _errata(slug, siglum):
     return source, rows
 
 
-@require_GET
+@require_safe
 def errata(request, slug, siglum):
     """The confirmed transcription errors of one source."""
     source, rows = _errata(slug, siglum)
@@ -742,7 +742,7 @@ def errata(request, slug, siglum):
     )
 
 
-@require_GET
+@require_safe
 def errata_csv(request, slug, siglum):
     source, rows = _errata(slug, siglum)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -798,7 +798,7 @@ def safe_cell(value) -> str:
 
 
 @login_required
-@require_GET
+@require_safe
 def account(request):
     return _account_page(request)
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import os
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from policyreader import embedded_db
 from policyreader.env import env_bool, env_int, env_list, env_path, env_str, load_dotenv
@@ -69,13 +71,20 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "axes",
     "clauses",
     "annotations",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (SECURE_CSP below), Django's own.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # 400 for a NUL byte or text that is not UTF-8 anywhere in a request, before
+    # the session, CSRF or a view reads it; 503 while the database is down.
+    "policyreader.middleware.RejectUnreadableInputMiddleware",
+    "policyreader.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -86,7 +95,26 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Sign-in throttling (django-axes): last, as its documentation asks.
+    "axes.middleware.AxesMiddleware",
 ]
+
+# A strict Content-Security-Policy: scripts, styles, images, fonts and requests
+# from this site only; no inline script or style, no eval, no framing, forms
+# post here only. Every script is a static file (static/js/), htmx's own
+# indicator styles are off (base.html), and its eval is off.
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 ROOT_URLCONF = "policyreader.urls"
 WSGI_APPLICATION = "policyreader.wsgi.application"
@@ -141,6 +169,28 @@ LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
 
+# Sign-in throttling with django-axes: after LOGIN_FAILURE_LIMIT failed attempts
+# for one username from one client address, that pair is locked out for
+# LOGIN_LOCKOUT_MINUTES (each further attempt meanwhile starts the wait again);
+# the sign-in page says so in the user's language (429). The pair, not the
+# address alone, so users behind one proxy or NAT do not lock each other out,
+# and not the username alone, so nobody can lock another person out from
+# elsewhere. Attempts are kept in the database (shared by every worker).
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15, minimum=1)
+AUTHENTICATION_BACKENDS = [
+    "policyreader.signin.ThrottledBackend",  # refuses a locked-out pair first
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # keep failed attempts only, not every sign-in
+AXES_LOCKOUT_CALLABLE = "policyreader.signin.locked_out"
+AXES_CLIENT_IP_CALLABLE = "policyreader.signin.client_address"
+AXES_VERBOSE = False
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -182,7 +232,21 @@ WHITENOISE_AUTOREFRESH = DEBUG
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 3600, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+# Asking browsers to preload HSTS is a commitment that is hard to undo, so it is
+# off unless set, and only with what the preload lists require: a max-age of at
+# least a year and includeSubDomains. Off, Django's reminder about it
+# (security.W021) is silenced: not preloading is then a decision, not an oversight.
+HSTS_PRELOAD_MIN_SECONDS = 31_536_000
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+if SECURE_HSTS_PRELOAD and (
+    SECURE_HSTS_SECONDS < HSTS_PRELOAD_MIN_SECONDS or not SECURE_HSTS_INCLUDE_SUBDOMAINS
+):
+    raise ImproperlyConfigured(
+        f"SECURE_HSTS_PRELOAD=1 needs SECURE_HSTS_SECONDS of at least {HSTS_PRELOAD_MIN_SECONDS} "
+        f"(a year; it is {SECURE_HSTS_SECONDS}) and SECURE_HSTS_INCLUDE_SUBDOMAINS=1 "
+        f"(it is {int(SECURE_HSTS_INCLUDE_SUBDOMAINS)})."
+    )
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     # Only behind a proxy that sets X-Forwarded-Proto and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -215,3 +279,19 @@ LOGGING = {
         "annotations": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
     },
 }
+
+# --- Background tasks (imports) ------------------------------------------------
+# Django's tasks framework with django-tasks-db's DatabaseBackend: a task is a row
+# in this database, run by `manage.py db_worker` (started by `make run` and by the
+# worker service of docker-compose.yml). Tests run tasks at once (ImmediateBackend).
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS = {
+    "default": {
+        "BACKEND": "django.tasks.backends.immediate.ImmediateBackend"
+        if TESTING
+        else "django_tasks_db.DatabaseBackend",
+    }
+}
+# The import form previews a file above this many bytes in the background too
+# (every import is saved by the worker).
+IMPORT_INLINE_BYTES = env_int("IMPORT_INLINE_BYTES", 256 * 1024, minimum=0)

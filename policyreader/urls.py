@@ -10,3 +10,9 @@ urlpatterns = [
     path("", include("clauses.urls")),
     path("", include("annotations.urls")),
 ]
+
+# Error answers that work without the database, in the request's language
+# (JSON for the API); 503 with Retry-After while the database is down.
+handler400 = "policyreader.errors.bad_request"
+handler404 = "policyreader.errors.page_not_found"
+handler500 = "policyreader.errors.server_error"

@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from django.test import Client
+
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "0",
@@ -48,3 +50,63 @@ def test_sqlite_is_refused():
     result = manage("check", **{**PRODUCTION, "DATABASE_URL": "sqlite:///db.sqlite3"})
     assert result.returncode != 0
     assert "PostgreSQL" in result.stderr
+
+
+# --- HSTS preload: only with a year's max-age, only when asked for ----------------
+
+YEAR = "31536000"
+
+
+def hsts(**env) -> tuple[subprocess.CompletedProcess, str]:
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD)"
+    )
+    result = manage("shell", "-c", code, **{**PRODUCTION, **env})
+    lines = result.stdout.strip().splitlines()
+    return result, lines[-1] if lines else ""
+
+
+def test_hsts_preload_is_off_unless_set():
+    result, values = hsts()
+    assert result.returncode == 0, result.stderr
+    assert values == "3600 True False"
+    # A year's max-age alone does not preload either.
+    assert hsts(SECURE_HSTS_SECONDS=YEAR)[1] == f"{YEAR} True False"
+
+
+def test_hsts_preload_needs_a_year_and_subdomains():
+    result, _values = hsts(SECURE_HSTS_PRELOAD="1")
+    assert result.returncode != 0
+    assert "SECURE_HSTS_PRELOAD" in result.stderr and "31536000" in result.stderr
+    result, _values = hsts(SECURE_HSTS_PRELOAD="1", SECURE_HSTS_SECONDS="31535999")
+    assert result.returncode != 0
+    result, _values = hsts(
+        SECURE_HSTS_PRELOAD="1", SECURE_HSTS_SECONDS=YEAR, SECURE_HSTS_INCLUDE_SUBDOMAINS="0"
+    )
+    assert result.returncode != 0
+    assert "SECURE_HSTS_INCLUDE_SUBDOMAINS" in result.stderr
+    result, values = hsts(SECURE_HSTS_PRELOAD="1", SECURE_HSTS_SECONDS=YEAR)
+    assert result.returncode == 0, result.stderr
+    assert values == f"{YEAR} True True"
+
+
+def test_check_deploy_is_clean_with_preload_on():
+    env = {**PRODUCTION, "SECURE_HSTS_PRELOAD": "1", "SECURE_HSTS_SECONDS": YEAR}
+    result = manage("check", "--deploy", "--fail-level", "DEBUG", **env)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_the_header_says_preload_only_when_set(db, settings):
+    # SecurityMiddleware reads its settings when it is made: a new client for each.
+    settings.SECURE_SSL_REDIRECT = False
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    settings.SECURE_HSTS_PRELOAD = False
+    header = Client().get("/accounts/login/", secure=True)["Strict-Transport-Security"]
+    assert header == "max-age=3600; includeSubDomains"
+    settings.SECURE_HSTS_SECONDS = int(YEAR)
+    settings.SECURE_HSTS_PRELOAD = True
+    header = Client().get("/accounts/login/", secure=True)["Strict-Transport-Security"]
+    assert header == f"max-age={YEAR}; includeSubDomains; preload"

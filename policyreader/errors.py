@@ -1,0 +1,135 @@
+"""Error answers that need neither the database nor the session.
+
+Used by the project's middleware and as Django's ``handler400``,
+``handler404`` (for JSON only) and ``handler500`` (policyreader/urls.py).
+Each answer is in the language the request asks for (its language cookie,
+else ``Accept-Language``: never the session, which lives in the database),
+rendered from a template without a request (so no context processor runs:
+no user, no messages, no query); the annotation API and other JSON
+addresses get ``{"error": message}``.
+
+While the database cannot be reached (``OperationalError`` or
+``InterfaceError`` from a view, a middleware or a template) the answer is
+503 with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+logger = logging.getLogger("policyreader")
+
+#: Seconds a client is asked to wait before trying again while the database is down.
+RETRY_AFTER_SECONDS = 30
+
+#: What the database driver raises when the server cannot be reached or went away.
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+_JSON_SUFFIXES = (".json", ".jsonld")
+
+
+def wants_json(request) -> bool:
+    """The annotation API, the JSON exports, and clients that ask for JSON and not HTML."""
+    path = getattr(request, "path_info", "") or ""
+    if path.startswith("/annotations/") or path.endswith(_JSON_SUFFIXES):
+        return True
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return "json" in accept and "html" not in accept
+
+
+def request_language(request) -> str:
+    """The language the request asks for, without touching the session."""
+    try:
+        return translation.get_language_from_request(request)
+    except Exception:  # a hostile cookie or header never stops an error page
+        return translation.get_language() or "zh-hans"
+
+
+def error_response(
+    request, status: int, template: str, message=None, context=None, **headers
+) -> HttpResponse:
+    """``template`` (or JSON) with ``message`` in the request's language.
+
+    ``message`` is a callable returning the text, or text already translated;
+    it is called with the request's language active.
+    """
+    with translation.override(request_language(request)):
+        text = message() if callable(message) else message
+        if wants_json(request):
+            response = JsonResponse(
+                {"error": str(text or status)},
+                status=status,
+                json_dumps_params={"ensure_ascii": False},
+            )
+        else:
+            body = render_to_string(
+                template, {"message": text, "status": status, **(context or {})}
+            )
+            response = HttpResponse(body, status=status, content_type="text/html; charset=utf-8")
+        response["Content-Language"] = translation.get_language()
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = str(value)
+    response["Vary"] = "Accept-Language, Cookie"
+    return response
+
+
+def bad_request_response(request, message=None) -> HttpResponse:
+    return error_response(request, 400, "400.html", message)
+
+
+def database_unavailable(request) -> HttpResponse:
+    """503 with Retry-After: the database cannot be reached."""
+    return error_response(
+        request,
+        503,
+        "503.html",
+        lambda: _("The database cannot be reached at the moment. Try again in a minute."),
+        {"retry_after": RETRY_AFTER_SECONDS},
+        Retry_After=RETRY_AFTER_SECONDS,
+        Cache_Control="no-store",
+    )
+
+
+def _bad_request_message(exception):
+    if isinstance(exception, RequestDataTooBig):
+        return lambda: _("The request is too large.")
+    if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):
+        return lambda: _("The request has too many fields.")
+    return lambda: _("The request could not be read.")
+
+
+def bad_request(request, exception=None):
+    """``handler400``: Django's SuspiciousOperation and BadRequest (a body too large,
+    too many fields, a host not allowed …)."""
+    return bad_request_response(request, _bad_request_message(exception))
+
+
+def page_not_found(request, exception=None):
+    """``handler404``: JSON for the API and JSON addresses, else Django's page (404.html)."""
+    if wants_json(request):
+        return error_response(request, 404, "404.html", lambda: _("Not found."))
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """``handler500``: 503 when the cause is the database being down, else 500."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, DATABASE_DOWN):
+        return database_unavailable(request)
+    return error_response(
+        request,
+        500,
+        "500.html",
+        lambda: _(
+            "Something went wrong on our side. The error has been recorded; please try again later."
+        ),
+    )
