@@ -37,7 +37,7 @@ endif
 .PHONY: help venv deps dev-deps run migrate test lint format bench messages db-stop clean
 
 help:
-	@echo "make run        create .venv, migrate, load the demo documents, serve http://$(HOST):$(PORT)"
+	@echo "make run        create .venv, migrate, load the demo documents, serve http://$(HOST):$(PORT) with the task worker"
 	@echo "make test       ruff, migration check and pytest (installs dev requirements)"
 	@echo "make lint       ruff check and ruff format --check"
 	@echo "make format     ruff --fix and ruff format"
@@ -88,8 +88,12 @@ dev-deps: $(VENV)/.stamp-dev
 migrate: deps
 	$(MANAGE) migrate --no-input
 
+# The task worker (imports run in the background) starts beside the server;
+# Ctrl-C stops both.
 run: migrate
 	$(MANAGE) load_demo
+	@trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) db_worker & worker=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 # --- checks -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .anchoring import locate
 from .models import Visibility
-from .services import Invalid, allowed_visibilities, body_limit, parse_tags
+from .services import Invalid, allowed_visibilities, body_limit, parse_tags, reply_visibilities
 
 
 def _tag_field():
@@ -105,8 +105,8 @@ class NoteEditForm(_BodyMixin, forms.Form):
             }
         super().__init__(data, *args, **kwargs)
         allowed = set(allowed_visibilities(user)) | {note.visibility}
-        if note.parent_id:
-            allowed = {note.visibility}
+        if note.parent_id:  # a reply: shared or public, never wider than its parent
+            allowed = set(reply_visibilities(user, note.parent)) | {note.visibility}
         self.fields["visibility"].choices = [c for c in Visibility.choices if c[0] in allowed]
         self._setup_body()
 

@@ -69,6 +69,26 @@ def _check_visibility(user, visibility: str) -> None:
         raise Refused(_("Your role may not write %(v)s notes.") % {"v": visibility})
 
 
+#: How widely a note is read, narrowest first.
+_REACH = {Visibility.PRIVATE: 0, Visibility.SHARED: 1, Visibility.PUBLIC: 2}
+
+
+def reply_visibilities(user, parent: Note) -> list[str]:
+    """What a reply to ``parent`` may be: shared or public, as the user's role allows,
+    never wider than ``parent`` itself."""
+    reach = _REACH.get(parent.visibility, 0)
+    return [v for v in allowed_visibilities(user) if v in OPEN_TO_OTHERS and _REACH[v] <= reach]
+
+
+def _check_reply_visibility(user, visibility: str, parent: Note) -> None:
+    """A reply's visibility is its own; it is set by its author, within ``parent``'s."""
+    _check_visibility(user, visibility)
+    if visibility not in OPEN_TO_OTHERS:
+        raise Invalid(_("A reply is shared or public."))
+    if _REACH[visibility] > _REACH.get(parent.visibility, 0):
+        raise Invalid(_("A reply cannot be read more widely than the note it answers."))
+
+
 def _check_body(body: str) -> None:
     if len(body) > body_limit():
         raise Invalid(
@@ -244,12 +264,18 @@ def create_note(
     unit: Unit,
     *,
     body: str,
-    visibility: str = Visibility.PRIVATE,
+    visibility: str | None = None,
     tags: Iterable[str] = (),
     anchor: Anchor | None = None,
     parent: Note | None = None,
 ) -> Note:
-    """A new note on ``unit`` (on a span of it with ``anchor``), or a reply to ``parent``."""
+    """A new note on ``unit`` (on a span of it with ``anchor``), or a reply to ``parent``.
+
+    A note is private unless ``visibility`` says otherwise; a reply has the
+    visibility of ``parent`` unless its author chooses a narrower one. Either
+    way the reply's visibility is its own from then on: changing the parent's
+    never changes it (``update_note``).
+    """
     if not has_role(user, "reader"):
         raise Refused(_("Sign in with a reader's account to write notes."))
     names = parse_tags(tags)
@@ -261,8 +287,11 @@ def create_note(
             raise Refused(_("No such note."))
         if not parent.replies_allowed:
             raise Invalid(_("Only shared and public notes take replies, one level deep."))
-        unit, visibility, anchor = parent.unit, parent.visibility, None
+        visibility = parent.visibility if visibility is None else visibility
+        _check_reply_visibility(user, visibility, parent)
+        unit, anchor = parent.unit, None
     else:
+        visibility = Visibility.PRIVATE if visibility is None else visibility
         _check_visibility(user, visibility)
     if not body.strip() and not names:
         raise Invalid(_("The note is empty."))
@@ -294,19 +323,24 @@ def update_note(
     anchor=_KEEP,
     unit: Unit | None = None,
 ) -> Note:
-    """The author changes a note: text, visibility, tags (and, through the API, its anchor)."""
+    """The author changes a note: text, visibility, tags (and, through the API, its anchor).
+
+    Each note's visibility is its own: making a note wider or narrower leaves
+    the replies to it, other people's words, as their authors set them. (A
+    reader sees a reply only where they see its parent too: ``visible_to``.)
+    """
     if not Note.objects.editable_by(user).filter(pk=note.pk).exists():
         raise Refused(_("Only the author changes a note."))
     _check_body(body)
     names = parse_tags(tags) if tags is not None else None
     if visibility is not None and visibility != note.visibility:
         if note.parent_id:
-            raise Invalid(_("A reply has the visibility of the note it answers."))
-        _check_visibility(user, visibility)
-        if visibility == Visibility.PRIVATE and note.replies.exists():
-            raise Invalid(_("A note with replies cannot be made private."))
+            _check_reply_visibility(user, visibility, note.parent)
+        else:
+            _check_visibility(user, visibility)
+            if visibility == Visibility.PRIVATE and note.replies.exists():
+                raise Invalid(_("A note with replies cannot be made private."))
         note.visibility = visibility
-        note.replies.update(visibility=visibility)
     if not body.strip() and not (names if names is not None else note.tags.exists()):
         raise Invalid(_("The note is empty."))
     note.body = body
@@ -360,6 +394,11 @@ def reattach_note(note: Note, user, *, exact: str, start: int | None = None) -> 
     if not exact:
         raise Invalid(_("Give the text to attach the note to."))
     found = occurrences(text, exact)
+    if start is None and found and exact == note.exact:
+        # The note's own quote, found again only elsewhere: a person must say
+        # which place is meant, never the app by default (the other 和谐 of a
+        # clause is not where the note was made).
+        raise Invalid(_("Choose the place in the unit's text where this note belongs."))
     if start is None:
         if not found:
             raise Invalid(_("“%(text)s” is not in this unit's text.") % {"text": exact})

@@ -19,8 +19,20 @@ copies are), until it holds 10 MB. Two figures:
    throughput, and the import of the 2023 立法法 (48 KB, 120 articles) into an
    empty PostgreSQL database, first copy and second copy.
 
+4. issue 10: a synthetic 4 MB document (outline numbering, some 15,000 units,
+   random text so no unit repeats another) imported as the first copy and then
+   as a second copy (1% of its Han characters substituted) into a database of
+   50 documents: time and peak Python memory (tracemalloc, so the times are
+   slower than without it) as a multiple of the file; then 20 copies of a
+   200 KB document imported one after the other: the Nth import's time for
+   N = 1, 2, 5, 10, 20.
+
 Targets (issues 2 and 7): at least 1 MB of text per second; peak memory under
-10× the input; a 60 KB law of 120 articles imported in under 2 s.
+10× the input; a 60 KB law of 120 articles imported in under 2 s. Issue 10:
+peak memory under 10× the file; the 20th 200 KB copy under 1 s and at most
+twice the 2nd.
+
+    .venv/bin/python bench/ingest.py --issue10-only    # section 4 alone
 """
 
 from __future__ import annotations
@@ -160,12 +172,117 @@ def bench_law_import() -> None:
             )
 
 
+# --- Issue 10 -----------------------------------------------------------------------
+
+_NUMERALS = "一二三四五六七八九"
+_HAN = (
+    "的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可也发展建设"
+    "改革推进完善健全加强工作制度体系机制服务管理保障政策企业产业技能人才培养职业教育劳动"
+    "工人队伍创新经济社会质量安全"
+)
+
+
+def _chinese(n: int) -> str:
+    """1 … 99 in Chinese numerals."""
+    tens, units = divmod(n, 10)
+    head = ("" if tens == 1 else _NUMERALS[tens - 1]) + "十" if tens else ""
+    return head + (_NUMERALS[units - 1] if units else "")
+
+
+def synthetic(size: int, seed: int = 1, title: str = "关于推进某某领域高质量发展的若干意见") -> str:
+    """A policy-shaped text of about ``size`` UTF-8 bytes: 一、 sections of 30
+    （一） clauses of 8 （1） items, every line random text."""
+    rng = random.Random(seed)
+    lines, total, section = [title, ""], 0, 0
+    while total < size:
+        section += 1
+        block = [f"{_chinese(section)}、" + "".join(rng.choice(_HAN) for _ in range(8))]
+        for c in range(1, 31):
+            block.append(f"（{_chinese(c)}）" + "".join(rng.choice(_HAN) for _ in range(10)) + "。")
+            for i in range(1, 9):
+                n = rng.randint(60, 140)
+                block.append(f"（{i}）" + "".join(rng.choice(_HAN) for _ in range(n)) + "。")
+                if total + sum(len(x.encode()) + 1 for x in block) >= size:
+                    break
+            if total + sum(len(x.encode()) + 1 for x in block) >= size:
+                break
+        lines += block
+        total += sum(len(x.encode()) + 1 for x in block)
+    return "\n".join(lines) + "\n"
+
+
+def vary(text: str, seed: int, rate: float = 0.01) -> str:
+    """``text`` with ``rate`` of its characters replaced by random Han (not in the title)."""
+    rng = random.Random(seed)
+    chars = list(text)
+    start = text.index("\n")
+    for _ in range(int(len(chars) * rate)):
+        i = rng.randrange(start, len(chars))
+        if "\u4e00" <= chars[i] <= "\u9fff":
+            chars[i] = rng.choice(_HAN)
+    return "".join(chars)
+
+
+def _measured(data: bytes):
+    from clauses.ingest import SourceMeta, import_source
+
+    tracemalloc.start()
+    start = time.perf_counter()
+    result = import_source(data, SourceMeta(), accept_cuts=True)
+    elapsed = time.perf_counter() - start
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return result, elapsed, peak
+
+
+def bench_issue10(big_mb: float = 4.0, small_kb: float = 200.0, copies: int = 20) -> None:
+    big = synthetic(int(big_mb * 1024 * 1024), seed=1)
+    with scratch_database():
+        from clauses.ingest import SourceMeta, import_source
+
+        started = time.perf_counter()
+        for k in range(49):
+            title = f"关于{_chinese(k % 99 + 1)}号领域工作的通知（{k}）"
+            import_source(synthetic(20_000, seed=100 + k, title=title).encode(), SourceMeta())
+        print(f"issue 10: 49 documents of 20 KB imported in {time.perf_counter() - started:.1f} s")
+        for label, text in (("first copy", big), ("second copy", vary(big, seed=2))):
+            data = text.encode()
+            result, elapsed, peak = _measured(data)
+            print(
+                f"{big_mb:.0f} MB document, {label} ({len(data) / 1048576:.2f} MB, "
+                f"{result.source.readings.count():,} units, into {result.source.document.slug}): "
+                f"{elapsed:.1f} s, peak memory {peak / 1048576:.0f} MB = "
+                f"{peak / len(data):.1f}× the file (target < 10×; under tracemalloc)"
+            )
+    small = synthetic(int(small_kb * 1024), seed=3, title="关于某某试点工作的实施方案")
+    with scratch_database():
+        from clauses.ingest import SourceMeta, import_source
+
+        times = []
+        for n in range(1, copies + 1):
+            data = (small if n == 1 else vary(small, seed=1000 + n)).encode()
+            start = time.perf_counter()
+            import_source(data, SourceMeta(), accept_cuts=True)
+            times.append(time.perf_counter() - start)
+        shown = ", ".join(f"N={n}: {times[n - 1]:.2f} s" for n in (1, 2, 5, 10, 20) if n <= copies)
+        print(f"{small_kb:.0f} KB copies, the Nth import: {shown}")
+        if copies >= 20:
+            print(
+                f"the 20th: {times[19]:.2f} s (target < 1 s), "
+                f"{times[19] / times[1]:.2f}× the 2nd (target ≤ 2×)"
+            )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, default=10.0, help="corpus size in MB (default 10)")
     parser.add_argument("--law-mb", type=float, default=5.0, help="law corpus size in MB")
     parser.add_argument("--no-db", action="store_true", help="skip the PostgreSQL import")
+    parser.add_argument("--issue10-only", action="store_true", help="section 4 alone")
     args = parser.parse_args()
+    if args.issue10_only:
+        bench_issue10()
+        return
     files = build_corpus(args.mb)
     print("— the 2024 Opinion's copies —")
     bench_pipeline(files)
@@ -176,6 +293,7 @@ def main() -> None:
     if not args.no_db:
         bench_import(files)
         bench_law_import()
+        bench_issue10()
 
 
 if __name__ == "__main__":

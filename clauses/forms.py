@@ -6,29 +6,28 @@ import re
 
 from django import forms
 from django.conf import settings
+from django.core.validators import RegexValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from .models import Document, SiteDecision, Source, VariantSite
 
+#: The only schemes a source's URL may have: it is shown as a link.
+URL_SCHEMES = ["http", "https"]
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File"), required=False)
-    text = forms.CharField(
-        label=_("…or paste the text"),
-        required=False,
-        strip=False,
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
-    document = forms.ModelChoiceField(
-        label=_("Document"),
-        queryset=Document.objects.order_by("-date", "title"),
-        required=False,
-        empty_label=_("— let the app propose (or create a new document) —"),
-    )
+
+class SourceMetaForm(forms.Form):
+    """A copy's metadata, checked alike by the import form and ``import_source``."""
+
     siglum = forms.CharField(
         label=_("Siglum"),
         max_length=4,
         required=False,
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9]{1,4}$",
+                _("Use a letter, or up to four letters and digits."),
+            )
+        ],
         help_text=_("A letter, or up to four letters and digits; chosen for you when empty."),
     )
     document_title = forms.CharField(
@@ -45,7 +44,29 @@ class ImportForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    url = forms.URLField(label=_("URL"), required=False, assume_scheme="https")
+    url = forms.URLField(
+        label=_("URL"),
+        required=False,
+        assume_scheme="https",
+        max_length=500,
+        validators=[URLValidator(schemes=URL_SCHEMES)],
+    )
+
+
+class ImportForm(SourceMetaForm):
+    file = forms.FileField(label=_("File"), required=False)
+    text = forms.CharField(
+        label=_("…or paste the text"),
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    document = forms.ModelChoiceField(
+        label=_("Document"),
+        queryset=Document.objects.order_by("-date", "title"),
+        required=False,
+        empty_label=_("— let the app propose (or create a new document) —"),
+    )
     accept_cuts = forms.BooleanField(
         label=_("Accept the cuts and import anyway"),
         required=False,
@@ -106,6 +127,14 @@ class ImportForm(forms.Form):
             cleaned["filename"] = upload.name
         elif text.strip():
             cleaned["data"] = text.encode("utf-8")
+            if len(cleaned["data"]) > settings.MAX_SOURCE_BYTES:
+                raise forms.ValidationError(
+                    _("The text is %(size).1f MB; the limit is %(limit).1f MB.")
+                    % {
+                        "size": len(cleaned["data"]) / 1048576,
+                        "limit": settings.MAX_SOURCE_BYTES / 1048576,
+                    }
+                )
             cleaned["filename"] = ""
         else:
             raise forms.ValidationError(_("Choose a file or paste the text of the copy."))
@@ -141,6 +170,14 @@ class DecisionForm(forms.Form):
                 self.add_error("text", _("Choose one of the readings at this site."))
             elif text == self.site.canonical_reading:
                 action = SiteDecision.Action.KEEP
+            elif self.site.type == VariantSite.Type.LACUNA:
+                self.add_error(
+                    "text",
+                    _(
+                        "At a lacuna a copy begins or ends: what it lacks is no reading "
+                        "to choose. Keep the canonical reading, or emend."
+                    ),
+                )
         elif action == SiteDecision.Action.EMEND:
             text = text.strip()
             if "\n" in text or "\r" in text:

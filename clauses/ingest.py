@@ -7,24 +7,35 @@ everything in one transaction, so a refused or failed import changes nothing.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import string
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Q
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .bulk import update_rows
 from .collation import recollate
-from .models import CanonicalChange, Document, DocumentRelation, Reading, Source, Unit
-from .text.align import DOCUMENT_THRESHOLD, AlignUnit, align, merge_order, natural_key
+from .models import (
+    CanonicalChange,
+    Document,
+    DocumentGram,
+    DocumentRelation,
+    Reading,
+    Source,
+    Unit,
+)
+from .text.align import DOCUMENT_THRESHOLD, Alignment, AlignUnit, align, merge_order, natural_key
 from .text.decode import DecodeError
+from .text.fingerprint import containment, fingerprint, gram_hash
 from .text.messages import TextError
 from .text.pipeline import IngestError, PreparedSource, prepare
 
@@ -111,6 +122,10 @@ class Proposal:
     similarity: float
     kind: str = "copy"
     later: bool = True
+    # The alignment the similarity comes from, and the canonical units it was
+    # made against ((pk, text) each): an import reuses it when they are unchanged.
+    alignment: Alignment | None = field(default=None, repr=False, compare=False)
+    against: list[tuple[int, str]] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def percent(self) -> str:
@@ -301,12 +316,15 @@ def _canonical_units(document: Document) -> list[Unit]:
     return list(document.units.in_order())
 
 
+def _align_to(prepared: PreparedSource, canonical: list[Unit]) -> Alignment:
+    return align(
+        _align_units(prepared),
+        [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.canonical) for u in canonical],
+    )
+
+
 def similarity_to(prepared: PreparedSource, document: Document) -> float:
-    canon = [
-        AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.canonical)
-        for u in _canonical_units(document)
-    ]
-    return align(_align_units(prepared), canon).document_similarity
+    return _align_to(prepared, _canonical_units(document)).document_similarity
 
 
 def _title_keys(title: str, metadata: dict) -> set[str]:
@@ -319,7 +337,17 @@ def _title_keys(title: str, metadata: dict) -> set[str]:
 
 
 def _proposal(prepared: PreparedSource, marks: VersionMarks, document: Document) -> Proposal:
-    similarity = similarity_to(prepared, document)
+    canonical = _canonical_units(document)
+    alignment = _align_to(prepared, canonical)
+    against = [(u.pk, u.canonical) for u in canonical]
+    proposal = _judge(prepared, marks, document, alignment.document_similarity)
+    proposal.alignment, proposal.against = alignment, against
+    return proposal
+
+
+def _judge(
+    prepared: PreparedSource, marks: VersionMarks, document: Document, similarity: float
+) -> Proposal:
     mine = _title_keys(document_title(prepared), prepared.metadata)
     theirs_titles = _title_keys(document.title, document.metadata or {})
     if mine and theirs_titles and not mine & theirs_titles:
@@ -334,14 +362,84 @@ def _proposal(prepared: PreparedSource, marks: VersionMarks, document: Document)
     return Proposal(document, similarity)
 
 
-def propose(prepared: PreparedSource) -> list[Proposal]:
-    """Every document with the similarity this text reaches, best first.
+#: Documents proposed by their fingerprint (besides those of the same title).
+CANDIDATES = 3
+#: Below this share of its fingerprint found in a document's (or of the
+#: document's in its), a text is not proposed that document by its content.
+MIN_CONTAINMENT = 0.1
 
-    A document the text resembles (by title or by text) but whose date, 题注 or
-    文号 differs is proposed as ``version``: the text is another version of it.
+
+def _title_gram(key: str) -> int:
+    """A title key as a fingerprint row: negative, apart from the n-gram hashes."""
+    return -1 - gram_hash("title:" + key)
+
+
+def document_grams(document: Document) -> list[int]:
+    """The document's fingerprint: its canonical text's n-grams and its titles."""
+    texts = document.units.values_list("canonical", flat=True).iterator(chunk_size=2000)
+    titles = _title_keys(document.title, document.metadata or {})
+    return fingerprint(texts) + sorted({_title_gram(k) for k in titles})
+
+
+def refresh_fingerprint(document: Document) -> None:
+    """Store the document's fingerprint afresh (after its canonical text changed)."""
+    DocumentGram.objects.filter(document=document).delete()
+    DocumentGram.objects.bulk_create(
+        (DocumentGram(document=document, gram=g) for g in document_grams(document)),
+        batch_size=5000,
+    )
+
+
+def candidates(prepared: PreparedSource) -> list[Document]:
+    """The documents this text may belong to, found in PostgreSQL by fingerprint.
+
+    At most :data:`CANDIDATES` documents sharing the largest part of their
+    n-gram sample with the text (:func:`clauses.text.fingerprint.containment`,
+    at least :data:`MIN_CONTAINMENT`), and every document with one of its
+    titles. Cost: the text's n-grams, plus two indexed queries; never an
+    alignment.
+    """
+    mine = fingerprint(u.text for u in prepared.units)
+    ids: dict[int, float] = {}
+    if mine:
+        shared = dict(
+            DocumentGram.objects.filter(gram__in=mine)
+            .values("document_id")
+            .annotate(n=Count("id"))
+            .order_by("-n", "document_id")
+            .values_list("document_id", "n")[: CANDIDATES * 4]
+        )
+        sizes = (
+            DocumentGram.objects.filter(document_id__in=list(shared), gram__gte=0)
+            .values("document_id")
+            .annotate(below=Count("id", filter=Q(gram__lte=mine[-1])), top=Max("gram"))
+            .values_list("document_id", "below", "top")
+        )
+        for document_id, below, top in sizes:
+            mine_below = bisect_right(mine, top)
+            share = containment(shared[document_id], mine_below, below)
+            if share >= MIN_CONTAINMENT:
+                ids[document_id] = share
+        ids = dict(sorted(ids.items(), key=lambda kv: (-kv[1], kv[0]))[:CANDIDATES])
+    titles = [_title_gram(k) for k in _title_keys(document_title(prepared), prepared.metadata)]
+    if titles:
+        for document_id in DocumentGram.objects.filter(gram__in=titles).values_list(
+            "document_id", flat=True
+        ):
+            ids.setdefault(document_id, 0.0)
+    return list(Document.objects.filter(pk__in=list(ids)))
+
+
+def propose(prepared: PreparedSource) -> list[Proposal]:
+    """The documents this text may belong to, with the similarity it reaches, best first.
+
+    The documents come from their fingerprints (:func:`candidates`); the text
+    is aligned against those few only. A document the text resembles (by title
+    or by text) but whose date, 题注 or 文号 differs is proposed as
+    ``version``: the text is another version of it.
     """
     marks = marks_of_prepared(prepared)
-    proposals = [_proposal(prepared, marks, d) for d in Document.objects.all()]
+    proposals = [_proposal(prepared, marks, d) for d in candidates(prepared)]
     return sorted(proposals, key=lambda p: (-p.similarity, p.document.slug))
 
 
@@ -367,6 +465,7 @@ def _new_slug(prepared: PreparedSource, title: str) -> str:
     year = (when.date or when.latest).year if when.latest else None
     kind = _doc_type(title)
     base = slugify(f"{year}-{kind}" if year else kind) or "document"
+    _advisory_lock("slug", base)  # two new documents of one year and type
     slug, n = base, 2
     while Document.objects.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
@@ -443,6 +542,35 @@ def _source_accounting(prepared: PreparedSource) -> dict:
     return dict(prepared.accounting)
 
 
+def _fill_missing_metadata(document: Document, prepared: PreparedSource) -> None:
+    """What a later copy says that the document does not know yet (its date,
+    issuing bodies, 文号, any metadata field) is added; nothing it knows is
+    changed, so the document does not depend on which copy came first. The
+    slug stays: it is in every permalink."""
+    metadata = dict(document.metadata or {})
+    added = {
+        k: v for k, v in _json_safe(dict(prepared.metadata)).items() if v and not metadata.get(k)
+    }
+    fields = []
+    if added:
+        document.metadata = {**metadata, **added}
+        fields.append("metadata")
+    marks = marks_of_prepared(prepared)
+    if document.date is None and marks.date:
+        document.date = marks.date
+        fields.append("date")
+    issuers = str(prepared.issuers or prepared.metadata.get("issuers") or "")
+    if not document.issuers and issuers:
+        document.issuers = issuers[:200]
+        fields.append("issuers")
+    number = str(prepared.number or prepared.metadata.get("number") or "")
+    if not document.number and number:
+        document.number = number[:60]
+        fields.append("number")
+    if fields:
+        document.save(update_fields=fields)
+
+
 def _create_document(prepared: PreparedSource, meta: SourceMeta) -> Document:
     title = document_title(prepared) or meta.document_title.strip() or meta.title.strip()
     if not title:
@@ -476,6 +604,64 @@ def _relate(new: Document, proposal: Proposal, user) -> DocumentRelation:
     )
 
 
+def _advisory_lock(*parts: str) -> None:
+    """Hold a PostgreSQL advisory lock on ``parts`` until the transaction ends.
+
+    Two imports that could create the same document (the same identity, or the
+    same slug) wait for each other here, so the second sees the first's
+    document and joins it, or is refused with a message: never an
+    IntegrityError.
+    """
+    digest = hashlib.blake2b("\x00".join(("policyreader", *parts)).encode(), digest_size=8)
+    key = int.from_bytes(digest.digest(), "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+def _identity(prepared: PreparedSource) -> str:
+    """What two copies of one new document have in common before it exists: its
+    title (normalized), else its document number, else nothing (one lock for
+    every text without either)."""
+    title = _title_key(document_title(prepared))
+    return title or _TITLE_NOISE.sub("", prepared.number or "") or "untitled"
+
+
+def _refuse_duplicate(checksum: str, document: Document | None) -> None:
+    """The file is already a source (of ``document``, or of any document when
+    none is chosen): refused before anything else is done."""
+    sources = Source.objects.filter(checksum=checksum)
+    if document is not None:
+        sources = sources.filter(document=document)
+    duplicate = sources.select_related("document").only("siglum", "document__title").first()
+    if duplicate:
+        raise IngestError(
+            _("This file is already source %(siglum)s of “%(title)s” (same SHA-256 checksum).")
+            % {"siglum": duplicate.siglum, "title": duplicate.document.title}
+        )
+
+
+#: An import's stages and the share of the work done when each begins (percent),
+#: for a progress bar (``progress(stage, percent)``).
+STAGES = {
+    "read": 5,
+    "identify": 30,
+    "align": 40,
+    "write": 55,
+    "collate": 65,
+    "fingerprint": 95,
+}
+
+
+def _report(progress, stage: str, within: float = 0.0) -> None:
+    if progress is None:
+        return
+    names = list(STAGES)
+    start = STAGES[stage]
+    following = names.index(stage) + 1
+    end = STAGES[names[following]] if following < len(names) else 100
+    progress(stage, int(start + (end - start) * within))
+
+
 def import_source(
     data: bytes,
     meta: SourceMeta,
@@ -484,6 +670,7 @@ def import_source(
     prepared: PreparedSource | None = None,
     accept_cuts: bool = False,
     derived_from: Source | str | None = None,
+    progress=None,
 ) -> ImportResult:
     """Import ``data`` as a new source, into ``document`` or the one it matches.
 
@@ -495,25 +682,42 @@ def import_source(
     ``derived_from`` (a source of the same document, or its siglum) marks the
     new copy as made from that one. The result says what the import changed:
     the units it added, the units it lacks, every canonical text it changed.
+
+    Cost: the duplicate check (the checksum) first; the document is found by
+    its fingerprint (:func:`candidates`) and the text aligned against it once;
+    only the units it touches are collated, each aligning this copy's reading
+    alone (``recollate(incremental=True)``). ``progress(stage, percent)``, when
+    given, is called as the import goes (:data:`STAGES`).
     """
+    checksum = prepared.checksum if prepared is not None else hashlib.sha256(data).hexdigest()
+    _report(progress, "read")
+    _refuse_duplicate(checksum, document)
     prepared = prepared or read_prepared(data, meta.filename)
+    _report(progress, "identify")
     with transaction.atomic():
         similarity = None
         created = False
         relation = None
         version_of = None
+        chosen = None
         if document is None:
+            # Two imports of one new document: the second waits for the first
+            # to commit, then finds its document and joins it.
+            _advisory_lock("identify", _identity(prepared))
+            _refuse_duplicate(checksum, None)
             best = choose(propose(prepared))
             if best and best.is_version:
                 version_of = best
             elif best:
-                document, similarity = best.document, best.similarity
+                document, similarity, chosen = best.document, best.similarity, best
         if document is None:
             document = _create_document(prepared, meta)
             created = True
             if version_of is not None:
                 relation = _relate(document, version_of, user)
         document = Document.objects.select_for_update().get(pk=document.pk)
+        if not created:
+            _fill_missing_metadata(document, prepared)
 
         duplicate = document.sources.filter(checksum=prepared.checksum).first()
         if duplicate:
@@ -534,12 +738,14 @@ def import_source(
             )
         parent_source = _derived_source(document, derived_from)
 
+        _report(progress, "align")
         canonical = _canonical_units(document)
         if canonical:
-            alignment = align(
-                _align_units(prepared),
-                [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.canonical) for u in canonical],
-            )
+            # The proposal's alignment, when made against the text as it is now.
+            if chosen is not None and chosen.against == [(u.pk, u.canonical) for u in canonical]:
+                alignment = chosen.alignment
+            else:
+                alignment = _align_to(prepared, canonical)
             similarity = alignment.document_similarity
             if similarity < DOCUMENT_THRESHOLD:
                 raise IngestError(
@@ -570,6 +776,7 @@ def import_source(
             # After the refusals that say the file does not belong here; the
             # document created above is rolled back with the transaction.
             check_accounting(prepared)
+        _report(progress, "write")
         source = Source.objects.create(
             document=document,
             siglum=siglum,
@@ -609,12 +816,20 @@ def import_source(
             for i, (unit, r) in enumerate(zip(units_for_readings, prepared.units, strict=True))
         )
         # Re-collate the units this copy touched: their consensus may change.
+        # Each aligns this copy's reading alone; the others' alignments are kept.
+        _report(progress, "collate")
         recollate(
             units_for_readings,
             cause=CanonicalChange.Cause.IMPORT,
             user=user,
             reason=source.siglum,  # shown after the cause: “import · B”
+            incremental=True,
+            progress=(lambda done, total: _report(progress, "collate", done / total))
+            if progress
+            else None,
         )
+        _report(progress, "fingerprint")
+        refresh_fingerprint(document)
         after = dict(Unit.objects.filter(pk__in=list(before)).values_list("pk", "canonical"))
         changes = [
             {"unit": u.key, "label": u.label, "before": before[u.pk], "after": after[u.pk]}
@@ -623,10 +838,11 @@ def import_source(
         ]
         matched_pks = set(before)
         lacking = [{"unit": u.key, "label": u.label} for u in canonical if u.pk not in matched_pks]
+        new_ids = {id(u) for u in new_units}  # identity: a list's `in` is quadratic
         added = [
             {"unit": u.key, "label": u.label, "text": r.text}
             for u, r in zip(units_for_readings, prepared.units, strict=True)
-            if u in new_units
+            if id(u) in new_ids
         ]
         source.report = prepared.report + [
             {
@@ -842,16 +1058,25 @@ DERIVED_AGREEMENT = 0.98
 DERIVED_MIN_SHARED = 0.5
 
 
-def agreement(pairs: list[tuple[str, str]]) -> float:
-    """The share of identical characters over text pairs: 2·matching / (len a + len b)."""
-    total = same = 0
+def agreement(pairs: list[tuple[str, str]], at_least: float | None = None) -> float:
+    """The share of identical characters over text pairs: 2·matching / (len a + len b).
+
+    With ``at_least``: as soon as the pairs differ in too many characters to
+    reach it, a share below it is returned (0.0) without comparing the rest.
+    """
+    total = sum(len(a) + len(b) for a, b in pairs)
+    allowed = (1 - at_least) * total if at_least is not None else None
+    same = differing = 0
     for a, b in pairs:
-        total += len(a) + len(b)
         if a == b:
             same += 2 * len(a)
-        else:
-            blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-            same += 2 * sum(block.size for block in blocks)
+            continue
+        blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
+        matched = 2 * sum(block.size for block in blocks)
+        same += matched
+        differing += len(a) + len(b) - matched
+        if allowed is not None and differing > allowed:
+            return 0.0
     return same / total if total else 0.0
 
 
@@ -876,7 +1101,7 @@ def propose_derived(document: Document, prepared: PreparedSource, matches: list)
         shared = by_source.get(source.pk, [])
         if sum(len(texts[u]) for u, _t in shared) < DERIVED_MIN_SHARED * whole:
             continue
-        with_copy = agreement([(texts[u], t) for u, t in shared])
+        with_copy = agreement([(texts[u], t) for u, t in shared], at_least=DERIVED_AGREEMENT)
         with_canon = agreement([(texts[u], canonical[u]) for u, _t in shared])
         if with_copy >= DERIVED_AGREEMENT and with_copy > with_canon:
             if best is None or with_copy > best["agreement"]:

@@ -375,3 +375,80 @@ class DocumentRelation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_document.slug} {self.kind} {self.to_document.slug}"
+
+
+class DocumentGram(models.Model):
+    """One hash of a document's fingerprint (``clauses.text.fingerprint``): a
+    sample of the n-grams of its canonical text, refreshed by every import.
+
+    A new copy's document is found by counting the hashes it shares with each
+    document (one indexed query), not by aligning it against every document.
+    """
+
+    document = models.ForeignKey(Document, on_delete=models.CASCADE, related_name="grams")
+    gram = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["document", "gram"], name="unique_document_gram")
+        ]
+        indexes = [models.Index(fields=["gram"])]
+
+    def __str__(self) -> str:
+        return f"{self.document_id}:{self.gram}"
+
+
+class UnitAlignment(models.Model):
+    """A unit's witnesses aligned to the texts its last collation was built on.
+
+    Derived data (``clauses.text.collate.AlignmentCache.as_json``): a new copy
+    is collated by aligning its reading alone; the others' alignments are
+    taken from here. Rebuilt by every collation; never needed for correctness.
+    """
+
+    unit = models.OneToOneField(Unit, on_delete=models.CASCADE, related_name="alignment")
+    cache = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"alignments of {self.unit_id}"
+
+
+class ImportJob(models.Model):
+    """An import running in the background (``clauses.tasks``): what it was
+    given, how far it is, and how it ended, for the progress page."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE
+    )
+    task_id = models.CharField(max_length=64, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+
+    class Stage(models.TextChoices):  # clauses.ingest.STAGES
+        READ = "read", _("reading the file")
+        IDENTIFY = "identify", _("finding the document")
+        ALIGN = "align", _("aligning the units")
+        WRITE = "write", _("saving the readings")
+        COLLATE = "collate", _("collating")
+        FINGERPRINT = "fingerprint", _("indexing the document")
+
+    progress = models.PositiveSmallIntegerField(default=0)  # percent
+    stage = models.CharField(max_length=40, blank=True, choices=Stage.choices)
+    language = models.CharField(max_length=16, blank=True)
+    data = models.BinaryField()  # the file, emptied when the job ends
+    options = models.JSONField(default=dict)  # SourceMeta and the import's arguments
+    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.SET_NULL)
+    message = models.TextField(blank=True)  # the success or failure line, translated
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} {self.status} {self.progress}%"

@@ -6,6 +6,7 @@ from .views_reader import read as read_view
 urlpatterns = [
     path("", views.home, name="home"),
     path("import/", views.import_view, name="import"),
+    path("import/jobs/<int:pk>/", views.import_job, name="import_job"),
     path("documents/<slug:slug>/", views.document, name="document"),
     path("documents/<slug:slug>/export.json", views.export_json, name="export_json"),
     path("documents/<slug:slug>/u/<str:key>/", views_editor.unit, name="unit"),

@@ -7,13 +7,16 @@ import bisect
 import hashlib
 import re
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from annotations.roles import role_required
 
@@ -26,14 +29,15 @@ from .ingest import (
     accounting_figures,
     choose,
     cut_passages,
-    import_source,
     preview_import,
     propose,
     read_prepared,
     set_derived_from,
 )
-from .models import Document, DocumentRelation, Reading, Source, Unit
+from .models import Document, DocumentRelation, ImportJob, Reading, Source, Unit
 from .report import describe_report, region_name
+from .tasks import enqueue
+from .text.address import subdivisions
 from .text.align import DOCUMENT_THRESHOLD
 from .text.pipeline import IngestError
 
@@ -98,15 +102,23 @@ def metadata_rows(doc: Document) -> list[dict]:
     return rows
 
 
-def article_paragraphs(text: str) -> list[dict]:
-    """An article's 款 (its paragraphs, one a line), with 项 （一） and 目 1. marked."""
+def article_paragraphs(unit) -> list[dict]:
+    """An article's lines: each 款, 项 （一） and 目 1. with its kind, its anchor
+    (``u-a3-k1-x2``, a fragment of the document page) and its citation
+    (第三条第一款第（二）项), from ``clauses.text.address``."""
     paragraphs = []
-    for line in text.split("\n"):
-        if not line.strip():
-            continue
-        kind = "xiang" if XIANG.match(line) else "mu" if MU.match(line) else "kuan"
-        paragraphs.append({"kind": kind, "text": line})
-    return paragraphs or [{"kind": "kuan", "text": ""}]
+    article = unit.label or unit.key
+    for sub in subdivisions(unit.canonical):
+        kind = "mu" if sub.mu else "xiang" if sub.xiang else "kuan"
+        paragraphs.append(
+            {
+                "kind": kind,
+                "text": unit.canonical[sub.start : sub.end],
+                "anchor": f"{unit.anchor}-{sub.anchor}",
+                "cite": sub.cite(article),
+            }
+        )
+    return paragraphs or [{"kind": "kuan", "text": "", "anchor": unit.anchor, "cite": article}]
 
 
 def version_links(doc: Document) -> list[dict]:
@@ -143,7 +155,7 @@ def _covered(readings) -> set[tuple[int, int]]:
     return set(readings.values_list("source_id", "unit_id"))
 
 
-@require_GET
+@require_safe
 def home(request):
     """Every document with its copies and coverage grid: four queries in all."""
     documents = list(Document.objects.with_counts())
@@ -166,13 +178,13 @@ def home(request):
     return render(request, "clauses/home.html", {"grids": grids})
 
 
-@require_GET
+@require_safe
 def document(request, slug):
     doc = get_object_or_404(Document, slug=slug)
     units = list(doc.units.in_order())
     for unit in units:
         if unit.kind == Unit.Kind.ARTICLE:
-            unit.paragraphs = article_paragraphs(unit.canonical)
+            unit.paragraphs = article_paragraphs(unit)
     sources = list(doc.sources.defer("original", "text"))
     return render(
         request,
@@ -226,7 +238,7 @@ def _get_source(slug: str, siglum: str) -> Source:
     )
 
 
-@require_GET
+@require_safe
 def source(request, slug, siglum):
     the_source = _get_source(slug, siglum)
     return render(request, "clauses/source.html", _source_context(the_source))
@@ -318,7 +330,7 @@ def marked_text(text: str, regions, readings: list[Reading]) -> list[dict]:
     return pieces
 
 
-@require_GET
+@require_safe
 def source_original(request, slug, siglum):
     """The original file, byte for byte, as it was uploaded."""
     the_source = get_object_or_404(Source, document__slug=slug, siglum=siglum)
@@ -329,7 +341,7 @@ def source_original(request, slug, siglum):
     return response
 
 
-@require_GET
+@require_safe
 def export_json(request, slug):
     doc = get_object_or_404(Document, slug=slug)
     return JsonResponse(document_export(doc), json_dumps_params={"ensure_ascii": False})
@@ -362,7 +374,8 @@ def _proposal_context(prepared) -> dict:
     }
 
 
-def _import_message(result) -> str:
+def import_message(result) -> str:
+    """The line that says what an import did (shown after it, in a message)."""
     src = result.source
     if result.relation is not None:
         other = (
@@ -393,30 +406,148 @@ def _import_message(result) -> str:
     }
 
 
+def _job_options(form: ImportForm, request, mode: str) -> dict:
+    """What a background import needs of the form: the source's metadata, the
+    import's arguments, and the form's fields to show it again."""
+    data = form.cleaned_data
+    published = data["published"]
+    derived = data["derived_from"] or data["derived_proposal"]
+    shown = {
+        k: v
+        for k, v in request.POST.items()
+        if k not in ("csrfmiddlewaretoken", "text", "confirm", "propose", "pending")
+    }
+    return {
+        "mode": mode,
+        "meta": {
+            "siglum": data["siglum"],
+            "title": data["title"],
+            "document_title": data["document_title"],
+            "kind": data["kind"],
+            "publication": data["publication"],
+            "published": published.isoformat() if published else None,
+            "url": data["url"],
+            "filename": data["filename"],
+        },
+        "document": data["document"].pk if data["document"] else None,
+        "accept_cuts": bool(data["accept_cuts"]),
+        "derived_from": derived.pk if derived else None,
+        "form": shown,
+        "pasted": not data["filename"] and not data.get("pending"),
+    }
+
+
+def _start_job(request, form: ImportForm, mode: str):
+    """Write the job and hand it to the worker; show its progress page, or its
+    end when it has ended already (a backend that runs tasks at once)."""
+    job = ImportJob.objects.create(
+        user=request.user,
+        data=form.cleaned_data["data"],
+        options=_job_options(form, request, mode),
+        language=translation.get_language() or "",
+    )
+    job = enqueue(job)
+    if job.status == ImportJob.Status.DONE and job.source_id:
+        request.session.pop(PENDING_KEY, None)
+        messages.success(request, job.message)
+        return redirect(job.source)
+    if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
+        return _from_job(request, job)
+    return redirect("import_job", job.pk)
+
+
+def _preview_context(preview, data: dict, pending: str) -> dict:
+    """The preview section of the form, from a Preview or a job's stored preview."""
+    get = preview.get if isinstance(preview, dict) else lambda k: getattr(preview, k)
+    derived = get("derived_proposal")
+    similarity = get("similarity")
+    return {
+        "result": preview,
+        "pending": pending,
+        "proposed": _proposed_source(derived),
+        "derived_from": data.get("derived_from") or data.get("derived_proposal"),
+        "similarity": f"{similarity:.0%}" if similarity is not None else "",
+        "shares": {k: f"{derived[k]:.1%}" for k in ("agreement", "consensus")} if derived else {},
+    }
+
+
+def _render_import(request, form, cuts=None, preview=None):
+    meta_fields = [
+        form[name]
+        for name in ("siglum", "title", "kind", "publication", "published", "url", "derived_from")
+    ]
+    return render(
+        request,
+        "clauses/import.html",
+        {
+            "form": form,
+            "meta_fields": meta_fields,
+            "threshold": DOCUMENT_THRESHOLD,
+            "cuts": cuts,
+            "preview": preview,
+        },
+    )
+
+
+def _job_or_404(request, pk: int) -> ImportJob:
+    return get_object_or_404(ImportJob.objects.defer("data"), pk=pk, user=request.user)
+
+
+def _from_job(request, job: ImportJob):
+    """The form again after a background preview: its fields, and the preview or
+    the cuts the worker found (the file waits in the session)."""
+    options = job.options
+    pending = request.session.get(PENDING_KEY)
+    form = ImportForm(options.get("form") or {}, pending=pending)
+    form.is_valid()  # bound, for the fields to show their values; no data is read
+    result = options.get("result") or {}
+    held = "" if options.get("pasted") else (pending or {}).get("checksum", "")
+    if "cuts" in result:
+        return _render_import(request, form, cuts={**result["cuts"], "pending": held})
+    if "preview" in result:
+        preview = _preview_context(result["preview"], form.cleaned_data, held)
+        return _render_import(request, form, preview=preview)
+    form.add_error(None, job.message)
+    return _render_import(request, form)
+
+
 @role_required("editor")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_view(request):
     """Editors import a copy: upload or paste, pick the document or take the proposal.
 
-    With htmx, choosing a file or pasting text asks the same view for a
+    With htmx, choosing a file or leaving the text box asks the same view for a
     proposal (the ``proposal`` fragment); without JavaScript the form submits
     with "let the app propose" and the app uses its proposal. A file of which
     less than 90% of the Han characters would be kept is not saved: the form
     shows the figures and the cuts and asks for "accept the cuts" (an uploaded
-    file waits in the session meanwhile).
+    file waits in the session meanwhile). The preview runs in the request for
+    a small file and in the background for one above ``IMPORT_INLINE_BYTES``;
+    saving always runs in the background (``clauses.tasks``), behind a progress
+    page.
     """
+    if request.method == "GET" and request.GET.get("job"):
+        try:
+            job = _job_or_404(request, int(request.GET["job"]))
+        except ValueError:
+            return redirect("import")
+        return _from_job(request, job)
     form = ImportForm(
         request.POST or None, request.FILES or None, pending=request.session.get(PENDING_KEY)
     )
     if request.method == "POST" and request.htmx and request.POST.get("propose"):
         context, error = {}, None
         if form.is_valid():
-            try:
-                context = _proposal_context(
-                    read_prepared(form.cleaned_data["data"], form.cleaned_data.get("filename", ""))
-                )
-            except IngestError as exc:
-                error = str(exc)
+            data = form.cleaned_data["data"]
+            if len(data) > settings.IMPORT_INLINE_BYTES:
+                context = {"large": True}
+            else:
+                try:
+                    context = _proposal_context(
+                        read_prepared(data, form.cleaned_data.get("filename", ""))
+                    )
+                except IngestError as exc:
+                    error = str(exc)
         else:
             error = " ".join(str(e) for e in form.non_field_errors())
         return render(
@@ -431,6 +562,14 @@ def import_view(request):
     cuts = preview = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # A pasted text comes back in its box; a file waits in the session.
+        holds_file = bool(data["filename"] or data.get("pending"))
+        if request.POST.get("confirm"):
+            return _start_job(request, form, "import")
+        if len(data["data"]) > settings.IMPORT_INLINE_BYTES:
+            if holds_file:
+                _hold_upload(request, data["data"], data["filename"])
+            return _start_job(request, form, "preview")
         meta = SourceMeta(
             siglum=data["siglum"],
             title=data["title"],
@@ -447,13 +586,8 @@ def import_view(request):
             "accept_cuts": data["accept_cuts"],
             "derived_from": data["derived_from"] or data["derived_proposal"],
         }
-        # A pasted text comes back in its box; a file waits in the session.
-        holds_file = bool(data["filename"] or data.get("pending"))
         try:
-            if request.POST.get("confirm"):
-                result = import_source(data["data"], meta, **kwargs)
-            else:
-                preview = preview_import(data["data"], meta, **kwargs)
+            result = preview_import(data["data"], meta, **kwargs)
         except CutsError as exc:
             cuts = {
                 "message": str(exc),
@@ -466,39 +600,37 @@ def import_view(request):
         except IngestError as exc:
             form.add_error(None, str(exc))
         else:
-            if preview is None:
-                request.session.pop(PENDING_KEY, None)
-                messages.success(request, _import_message(result))
-                return redirect(result.source)
-            preview = {
-                "result": preview,
-                "pending": _hold_upload(request, data["data"], data["filename"])
-                if holds_file
-                else "",
-                "proposed": _proposed_source(preview.derived_proposal),
-                "derived_from": data["derived_from"] or data["derived_proposal"],
-                "similarity": f"{preview.similarity:.0%}" if preview.similarity is not None else "",
-                "shares": {
-                    k: f"{preview.derived_proposal[k]:.1%}" for k in ("agreement", "consensus")
-                }
-                if preview.derived_proposal
-                else {},
-            }
-    meta_fields = [
-        form[name]
-        for name in ("siglum", "title", "kind", "publication", "published", "url", "derived_from")
-    ]
-    return render(
-        request,
-        "clauses/import.html",
-        {
-            "form": form,
-            "meta_fields": meta_fields,
-            "threshold": DOCUMENT_THRESHOLD,
-            "cuts": cuts,
-            "preview": preview,
-        },
-    )
+            pending = _hold_upload(request, data["data"], data["filename"]) if holds_file else ""
+            preview = _preview_context(result, data, pending)
+    return _render_import(request, form, cuts=cuts, preview=preview)
+
+
+@role_required("editor")
+@require_safe
+def import_job(request, pk: int):
+    """The progress of a background import: a bar that htmx refreshes every
+    second (a link refreshes it without JavaScript). A finished import goes to
+    its new source's page; a finished preview back to the form; a failure
+    shows its reason."""
+    job = _job_or_404(request, pk)
+    finished = job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED)
+    ended_with_cuts = "cuts" in (job.options.get("result") or {})
+    if finished and (job.options.get("mode") == "preview" or ended_with_cuts):
+        target = f"{reverse('import')}?job={job.pk}"
+    elif job.status == ImportJob.Status.DONE and job.source_id:
+        request.session.pop(PENDING_KEY, None)
+        messages.success(request, job.message)
+        target = job.source.get_absolute_url()
+    else:
+        target = None
+    if target:
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = target
+            return response
+        return redirect(target)
+    template = "clauses/import_job.html#progress" if request.htmx else "clauses/import_job.html"
+    return render(request, template, {"job": job, "finished": finished})
 
 
 def _proposed_source(proposal: dict | None) -> Source | None:

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.models import Flag
@@ -49,7 +49,7 @@ from .collation import decide, priority_order, set_priority
 from .forms import DecisionForm, PriorityForm
 from .models import CanonicalChange, Document, SiteDecision, Unit, VariantSite
 from .text.collate import diff_opcodes
-from .views import version_links
+from .views import article_paragraphs, version_links
 
 ORIGINS = ("queue", "unit")
 STATES = ("open", "decided")
@@ -232,6 +232,8 @@ def unit_context(request, the_unit: Unit) -> dict:
         "readings": readings,
         "sites": sites,
         "canonical_segments": canonical_segments(the_unit.canonical, sites),
+        # An article's 款 / 项 / 目, each citable and linked in the document page.
+        "subdivisions": article_paragraphs(the_unit) if the_unit.kind == "article" else [],
         "site_types": [(t, labels[t]) for t in VariantSite.Type.values],
         "unapplied": [d for d in decisions.values() if not d.applied],
         "history": history,
@@ -248,7 +250,7 @@ def _get_unit(slug: str, key: str) -> Unit:
     return get_object_or_404(Unit.objects.select_related("document"), document__slug=slug, key=key)
 
 
-@require_GET
+@require_safe
 def unit(request, slug, key):
     """A unit: canonical text, every reading marked, apparatus, history; for
     editors the decision forms at every site."""
@@ -383,7 +385,7 @@ def queue_context(request, doc: Document, query: QueryDict, here: str) -> dict:
 
 
 @editor_required
-@require_GET
+@require_safe
 def queue(request, slug):
     """Every variant site of a document in document order, filtered, decided in place."""
     doc = get_object_or_404(Document, slug=slug)
@@ -601,7 +603,7 @@ def priority(request, slug):
 # --- History ------------------------------------------------------------------
 
 
-@require_GET
+@require_safe
 def history(request, slug):
     """Every change of the document's canonical text, newest first."""
     doc = get_object_or_404(Document, slug=slug)

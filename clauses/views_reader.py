@@ -39,7 +39,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import get_language, gettext, npgettext, pgettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from annotations.models import Flag, Note
 from annotations.roles import has_role
@@ -544,7 +544,7 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
     }
 
 
-@require_GET
+@require_safe
 def read(request, slug):
     document = get_object_or_404(Document, slug=slug)
     options = ReaderOptions.parse(request.GET, request.user.is_authenticated)

@@ -259,9 +259,10 @@ def test_a_note_with_replies_cannot_turn_private(people, world):
         "cannot be made private" in response.content.decode() or "不能" in response.content.decode()
     )
     assert Note.objects.get(pk=s).visibility == "shared"
-    # Turning public takes the replies along.
+    # Turning public leaves the replies as their authors set them (test_replies.py).
     c.post(f"/notes/{s}/edit/", {"body": "x", "visibility": "public"}, **HX)
-    assert Note.objects.get(pk=world["reply"].pk).visibility == "public"
+    assert Note.objects.get(pk=s).visibility == "public"
+    assert Note.objects.get(pk=world["reply"].pk).visibility == "shared"
 
 
 # --- Tags ----------------------------------------------------------------------------------
@@ -286,7 +287,9 @@ def test_reattaching_an_orphan_is_for_editors_and_the_author(people, world):
     s, p = world["shared"].pk, world["private"].pk
     expect(people, "get", f"/notes/{s}/reattach/", [302, 403, 403, 200, 200])
     expect(people, "get", f"/notes/{p}/reattach/", [302, 404, 404, 200, 404])
-    data = {"exact": "横向发展"}
+    # The note's own quote: the place must be chosen (never taken by default).
+    at = world["shared"].unit.canonical.index("横向发展")
+    data = {"exact": "横向发展", "start": at}
     expect(people, "post", f"/notes/{p}/reattach/", [302, 404, 404, 302, 404], data=data)
     # Refused ones change nothing: the author's attempt is the first to count.
     expect(people, "post", f"/notes/{s}/reattach/", [302, 403, 403, 302, 400], data=data)

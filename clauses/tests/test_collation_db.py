@@ -381,3 +381,25 @@ def test_every_decided_site_carries_its_decision(doc, editor):
             except Rollback:
                 pass
     assert not missing
+
+
+def test_a_lacuna_is_no_reading_to_adopt(doc, client):
+    """The queue offers no 'choose' at a lacuna, and a posted choice is refused."""
+    from django.contrib.auth.models import User
+
+    text = seed_bytes("001").decode("utf-8")
+    cut = text.index("营造浓厚社会氛围")
+    import_source(
+        text[:cut].encode("utf-8"), SourceMeta(siglum="T"), document=doc, accept_cuts=True
+    )
+    lac = unit("c27").sites.get(type="lacuna")
+    client.force_login(User.objects.create_user("ed", password="pw", is_staff=True))
+    html = client.get(f"/documents/{SLUG}/queue/?type=lacuna").content.decode()
+    assert "not a reading to adopt" in html or "不是可采用的异文" in html
+    before = unit("c27").canonical
+    response = client.post(
+        f"/documents/{SLUG}/sites/{lac.pk}/decide/",
+        {"action": "choose", "text": "", "origin": "queue", "unit": "c27"},
+    )
+    assert response.status_code == 400
+    assert unit("c27").canonical == before

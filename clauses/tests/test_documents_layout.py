@@ -521,9 +521,19 @@ def test_document_page_shows_metadata_articles_and_versions(client, django_asser
     assert article.count("<p ") == 4  # one 款 …
     assert article.count('class="kuan para-xiang"') == 2  # … and its two 项
     assert "本法适用于" in article and "测试应当认真负责" in article
+    # Every 款 and 项 has its own anchor and citation (第二条第一款第（一）项).
+    assert 'id="u-ch1.a2-k2-x1"' in article and 'title="第二条第二款第（一）项"' in article
     assert f'href="/documents/{second.slug}/"' in html and "新版：" in html
     html = client.get(f"/documents/{second.slug}/").content.decode()
     assert "旧版：" in html and f'href="/documents/{first.slug}/"' in html
+
+
+def test_unit_page_of_an_article_cites_its_paragraphs_and_items(client):
+    doc = do_import(law()).source.document
+    html = client.get(f"/documents/{doc.slug}/u/ch1.a2/").content.decode()
+    assert 'class="doc-text canonical is-article"' in html
+    assert f'href="/documents/{doc.slug}/#u-ch1.a2-k2-x2"' in html
+    assert "第二条第二款第（二）项" in html
 
 
 def test_unit_page_links_the_same_unit_in_the_other_version(client, django_assert_num_queries):
@@ -661,3 +671,23 @@ def test_import_form_has_csrf_and_editor_role(client):
     assert client.get("/import/").status_code == 302
     client.force_login(User.objects.create_user("reader", password="pw"))
     assert client.get("/import/").status_code == 302
+
+
+def test_a_later_copy_fills_in_what_the_first_did_not_say():
+    """003 (no title line, no date) first: the document learns its date and
+    issuers from 000 when it comes, and keeps what it knew."""
+    from .seeds import seed_bytes
+
+    Document.objects.all().delete()  # the demo is loaded: start from nothing
+    first = import_source(
+        seed_bytes("003"),
+        SourceMeta(document_title="中共中央 国务院关于深化产业工人队伍建设改革的意见"),
+    )
+    doc = first.source.document
+    assert doc.date is None and doc.slug == "yijian"
+    import_source(seed_bytes("000"), SourceMeta(), accept_cuts=True)
+    doc.refresh_from_db()
+    assert str(doc.date) == "2024-10-12"
+    assert doc.issuers == "中共中央、国务院"
+    assert doc.title == "中共中央 国务院关于深化产业工人队伍建设改革的意见"
+    assert doc.slug == "yijian"  # permalinks do not change

@@ -61,8 +61,26 @@ class Alignment:
     document_similarity: float
 
 
+#: Above this many unit pairs (source units × canonical units) the alignment
+#: scores only candidate pairs (:func:`_sparse_align`) instead of every pair:
+#: time and memory then grow with the units, not with their product.
+DENSE_MAX_PAIRS = 40_000
+#: Candidate pairs per source unit, besides those with the same key.
+CANDIDATES_PER_UNIT = 8
+#: A bigram found in more canonical units than this does not propose candidates.
+RARE_BIGRAM = 16
+
+
 def align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignment:
+    """The best order-preserving matching of ``source`` units to ``canonical`` units.
+
+    Exact dynamic programming over every pair up to :data:`DENSE_MAX_PAIRS`
+    pairs (time and memory n × m); above it, the same objective over candidate
+    pairs only (:func:`_sparse_align`: time about (n + m) log m, memory n + m).
+    """
     n, m = len(source), len(canonical)
+    if n * m > DENSE_MAX_PAIRS:
+        return _sparse_align(source, canonical)
     src_grams = [bigrams(u.text) for u in source]
     can_grams = [bigrams(u.text) for u in canonical]
 
@@ -100,6 +118,15 @@ def align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignm
             j += 1
         else:
             i += 1
+    return _alignment(source, canonical, matches, sims)
+
+
+def _alignment(
+    source: Sequence[AlignUnit],
+    canonical: Sequence[AlignUnit],
+    matches: list[int | None],
+    sims: list[float],
+) -> Alignment:
     src_total = sum(len(u.text) for u in source) or 1
     src_sim = sum(len(u.text) * s for u, s in zip(source, sims, strict=True)) / src_total
     can_total = sum(len(u.text) for u in canonical) or 1
@@ -108,6 +135,105 @@ def align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignm
         / can_total
     )
     return Alignment(matches, sims, max(src_sim, can_sim))
+
+
+def _int_bigrams(text: str) -> set[int]:
+    """A text's bigrams as integers (two code points), for the candidate index."""
+    codes = [ord(c) for c in text]
+    return {(a << 21) | b for a, b in zip(codes, codes[1:], strict=False)}
+
+
+def _candidates(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> list[list[int]]:
+    """Per source unit, the canonical units worth scoring: the same key, the same
+    text, and the :data:`CANDIDATES_PER_UNIT` sharing most of their rare bigrams
+    (found in at most :data:`RARE_BIGRAM` canonical units)."""
+    by_key: dict[str, list[int]] = {}
+    by_text: dict[str, list[int]] = {}
+    postings: dict[int, list[int] | None] = {}
+    for j, u in enumerate(canonical):
+        by_key.setdefault(u.key, []).append(j)
+        by_text.setdefault(u.text, []).append(j)
+        for g in _int_bigrams(u.text):
+            plist = postings.get(g, [])
+            if plist is None:
+                continue
+            if len(plist) >= RARE_BIGRAM:
+                postings[g] = None  # common: proposes nothing
+                continue
+            plist.append(j)
+            postings[g] = plist
+    out = []
+    for u in source:
+        found = set(by_key.get(u.key, ())) | set(by_text.get(u.text, ())[:RARE_BIGRAM])
+        counts: dict[int, int] = {}
+        for g in _int_bigrams(u.text):
+            for j in postings.get(g) or ():
+                counts[j] = counts.get(j, 0) + 1
+        best = sorted(counts, key=lambda j: (-counts[j], j))[:CANDIDATES_PER_UNIT]
+        out.append(sorted(found.union(best)))
+    return out
+
+
+def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignment:
+    """The alignment of :func:`align` over candidate pairs (:func:`_candidates`).
+
+    The dynamic programme's best path is the heaviest chain of pairs strictly
+    increasing in both indexes: found pair by pair in source order with a
+    Fenwick tree of prefix maxima over the canonical index.
+    """
+    n, m = len(source), len(canonical)
+    tree_value = [0.0] * (m + 1)
+    tree_pair = [-1] * (m + 1)
+    pairs: list[tuple[int, int, float]] = []  # (i, j, sim)
+    back: list[int] = []  # per pair: the previous pair of its chain, or -1
+
+    def best_before(j: int) -> tuple[float, int]:  # over canonical indexes < j
+        value, pair, k = 0.0, -1, j
+        while k > 0:
+            if tree_value[k] > value:
+                value, pair = tree_value[k], tree_pair[k]
+            k -= k & -k
+        return value, pair
+
+    def record(j: int, value: float, pair: int) -> None:
+        k = j + 1
+        while k <= m:
+            if value > tree_value[k]:
+                tree_value[k], tree_pair[k] = value, pair
+            k += k & -k
+
+    best_total, best_last = 0.0, -1
+    for i, candidates in enumerate(_candidates(source, canonical)):
+        s = source[i]
+        s_grams = bigrams(s.text)
+        row = []
+        for j in candidates:
+            c = canonical[j]
+            if s.heading != c.heading:
+                continue
+            sim = dice(s_grams, bigrams(c.text))
+            if s.key == c.key and sim >= MIN_SIMILARITY_WITH_LABEL:
+                score = sim + LABEL_BONUS
+            elif sim >= MIN_SIMILARITY_WITHOUT_LABEL:
+                score = sim
+            else:
+                continue
+            value, previous = best_before(j)
+            row.append((j, value + score, previous, sim))
+        for j, value, previous, sim in row:  # after the row's queries: i strictly increases
+            pairs.append((i, j, sim))
+            back.append(previous)
+            record(j, value, len(pairs) - 1)
+            if value > best_total:
+                best_total, best_last = value, len(pairs) - 1
+    matches: list[int | None] = [None] * n
+    sims = [0.0] * n
+    k = best_last
+    while k >= 0:
+        i, j, sim = pairs[k]
+        matches[i], sims[i] = j, sim
+        k = back[k]
+    return _alignment(source, canonical, matches, sims)
 
 
 def natural_key(key: str) -> tuple:

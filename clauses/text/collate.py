@@ -48,6 +48,7 @@ order of a dict.
 
 from __future__ import annotations
 
+import hashlib
 import string
 import unicodedata
 from bisect import bisect_left, bisect_right
@@ -65,6 +66,7 @@ __all__ = [
     "SITE_TYPES",
     "VariantSite",
     "Override",
+    "AlignmentCache",
     "Consensus",
     "ConsensusResult",
     "collate",
@@ -670,8 +672,59 @@ def _edge_alignment(a: str, b: str, edge: str) -> _Alignment:
     return _Alignment(a, b, ops)
 
 
+class AlignmentCache:
+    """Alignments of readings to the texts a unit was collated against, kept
+    between collations, so that a new copy costs one alignment, not N.
+
+    An alignment is a pure function of (base text, reading text, edge), so a
+    collation with a cache gives exactly the result of one without.  Keys are
+    digests: ``{"bases": {digest(base): {edge + ":" + digest(reading): ops}}}``
+    is the JSON form (:meth:`as_json`), ``ops`` as :func:`diff_opcodes` gives
+    them (lists of ``[tag, i1, i2, j1, j2]``, canonical and reading offsets in
+    characters).  :meth:`as_json` keeps only the entries the last collation
+    used (its bases and its readings), so the cache of a unit holds at most a
+    few bases × its distinct readings.
+    """
+
+    def __init__(self, data: Mapping | None = None):
+        bases = (data or {}).get("bases") or {}
+        self._bases: dict[str, dict[str, list]] = {
+            b: dict(entries) for b, entries in bases.items() if isinstance(entries, Mapping)
+        }
+        self._used: dict[str, dict[str, list]] = {}
+        self.hits = 0
+        self.misses = 0
+
+    @staticmethod
+    def digest(text: str) -> str:
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=12).hexdigest()
+
+    def get(self, base: str, text: str, edge: str) -> list | None:
+        b, key = self.digest(base), f"{edge}:{self.digest(text)}"
+        ops = self._bases.get(b, {}).get(key)
+        if ops is None:
+            return None
+        self.hits += 1
+        self._used.setdefault(b, {})[key] = ops
+        return [tuple(o) for o in ops]
+
+    def put(self, base: str, text: str, edge: str, ops: list) -> None:
+        self.misses += 1
+        b, key = self.digest(base), f"{edge}:{self.digest(text)}"
+        entry = [list(o) for o in ops]
+        self._bases.setdefault(b, {})[key] = entry
+        self._used.setdefault(b, {})[key] = entry
+
+    def as_json(self) -> dict:
+        """The entries the collations since loading used (see the class docstring)."""
+        return {"bases": self._used}
+
+
 def _align_all(
-    canonical: str, readings: Mapping[str, str], edges: Mapping[str, str] | None = None
+    canonical: str,
+    readings: Mapping[str, str],
+    edges: Mapping[str, str] | None = None,
+    cache: AlignmentCache | None = None,
 ) -> dict[str, _Alignment]:
     by_text: dict[tuple[str, str], _Alignment] = {}
     out = {}
@@ -679,10 +732,17 @@ def _align_all(
         text = readings[sig]
         edge = (edges or {}).get(sig, "")
         if (text, edge) not in by_text:
-            if edge:
-                by_text[text, edge] = _edge_alignment(canonical, text, edge)
+            ops = cache.get(canonical, text, edge) if cache is not None else None
+            if ops is not None:
+                by_text[text, edge] = _Alignment(canonical, text, ops)
             else:
-                by_text[text, edge] = _Alignment(canonical, text)
+                if edge:
+                    al = _edge_alignment(canonical, text, edge)
+                else:
+                    al = _Alignment(canonical, text)
+                if cache is not None:
+                    cache.put(canonical, text, edge, al.ops)
+                by_text[text, edge] = al
         out[sig] = by_text[text, edge]
     return out
 
@@ -982,12 +1042,16 @@ class _Collation:
     """
 
     def __init__(
-        self, canonical: str, readings: Mapping[str, str], edges: Mapping[str, str] | None
+        self,
+        canonical: str,
+        readings: Mapping[str, str],
+        edges: Mapping[str, str] | None,
+        cache: AlignmentCache | None = None,
     ):
         self.canonical = canonical
         self.sigla = sorted(readings)
         self._cuts: dict[tuple[int, int], dict[str, str]] = {}
-        self.aligns = _align_all(canonical, readings, edges)
+        self.aligns = _align_all(canonical, readings, edges, cache)
         intervals = []
         unique = {id(a): a for a in self.aligns.values()}.values()
         for al in unique:
@@ -1204,6 +1268,7 @@ def consensus(
     *,
     voters: Iterable[str] | None = None,
     edges: Mapping[str, str] | None = None,
+    cache: AlignmentCache | None = None,
 ) -> Consensus:
     """The canonical text by consensus, collated against its sources.
 
@@ -1211,7 +1276,10 @@ def consensus(
     :func:`rank_keys`: a mapping of rank keys, or sigla best first);
     *voters* the sigla whose readings vote (default: all; a derived copy, made
     from another copy, is collated and shown but does not vote); *edges* the
-    readings with which a copy may begin or end (see :func:`collate`).
+    readings with which a copy may begin or end (see :func:`collate`);
+    *cache* (an :class:`AlignmentCache`, optional) the alignments kept from
+    the unit's last collation: only readings it lacks are aligned, and the
+    result is the same as without it.
 
     1. Base: the reading of the most authoritative voter, preferring one that
        is not at a copy's edge; between equal ranks, :func:`_content_key`.
@@ -1245,7 +1313,7 @@ def consensus(
     col: _Collation | None = None
     ties: list[tuple[int, int]] = []
     for _ in range(MAX_CONSENSUS_ROUNDS):
-        round_col = _Collation(text, readings, edges)
+        round_col = _Collation(text, readings, edges, cache)
         new, ties = _majority_text(round_col, vote, keys)
         if new == text:
             col = round_col  # already collated against the final text
@@ -1262,7 +1330,7 @@ def consensus(
     if ovs:
         text, applied, unapplied = _apply_overrides(majority, readings, ovs, edges)
     if col is None or text != majority:
-        col = _Collation(text, readings, edges)
+        col = _Collation(text, readings, edges, cache)
         _, ties = _majority_text(col, vote, keys)
     sites = col.sites(ties)
     return Consensus(

@@ -143,10 +143,13 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
         if not part.lines:
             continue
         part_mt = _keep_only(mt, part.lines)
+        part.lines = []  # the part's text lives on in part_mt: memory stays bounded
         part_mt, spaces = cleanup.remove_spaces_between_chinese(part_mt)
         report.append(spaces)
         lines = split_lines(part_mt.text)
         best, tried = segment_part(part_mt.text, lines)
+        line_count = len(lines)
+        del lines
         if best.explained == 0 and part.role == "main" and not _is_document(layout):
             raise IngestError(
                 gettext_noop(
@@ -155,7 +158,7 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
                     "document number or issuing body. Is this a policy document?"
                 ),
                 figures=_scheme_figures(tried),
-                lines=len(lines),
+                lines=line_count,
             )
         schemes[part.key] = best.scheme.name
         scheme_result = RuleResult("segment_by_scheme", count=len(best.segments))
@@ -163,7 +166,7 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
             "part": part.key or "main",
             "role": part.role,
             "scheme": best.scheme.name,
-            "lines": len(lines),
+            "lines": line_count,
             "explained": {r.scheme.name: r.explained for r in tried if r.applies},
         }
         scheme_result.examples = [best.scheme.description]

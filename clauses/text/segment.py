@@ -277,6 +277,7 @@ def assign_keys(segments: list[Segment], clean: str = "") -> None:
     holder = None  # key of the unit bullets and paragraphs hang under
     counters: dict[tuple[str, str], int] = {}
     used: set[str] = set()
+    next_suffix: dict[str, int] = {}
 
     def counted(prefix: str, mark: str) -> str:
         n = counters.get((prefix, mark), 0) + 1
@@ -323,13 +324,24 @@ def assign_keys(segments: list[Segment], clean: str = "") -> None:
             key = counted(section or "", "p")
             parent = section or ""
         # A damaged or repeated label must not steal another unit's key.
-        base, n = key, 2
-        while key in used:
-            key, n = f"{base}-{n}", n + 1
-        used.add(key)
-        seg.key = key
+        seg.key = _unique(key, used, next_suffix)
         seg.parent = parent
     _label_paths(segments)
+
+
+def _unique(key: str, used: set[str], next_suffix: dict[str, int]) -> str:
+    """``key``, or ``key-2``, ``key-3`` … the first not in ``used`` (which it joins).
+    ``next_suffix`` remembers where each base's count stands, so ten thousand
+    repeats of one label cost ten thousand steps, not fifty million."""
+    if key not in used:
+        used.add(key)
+        return key
+    n = next_suffix.get(key, 2)
+    while f"{key}-{n}" in used:
+        n += 1
+    next_suffix[key] = n + 1
+    used.add(f"{key}-{n}")
+    return f"{key}-{n}"
 
 
 def _label_paths(segments: list[Segment]) -> None:
@@ -470,12 +482,10 @@ def segment_hierarchy(
         counters[(prefix, mark)] = n
         return f"{prefix}.{mark}{n}" if prefix else f"{mark}{n}"
 
+    next_suffix: dict[str, int] = {}
+
     def unique(key: str) -> str:
-        base, n = key, 2
-        while key in used:
-            key, n = f"{base}-{n}", n + 1
-        used.add(key)
-        return key
+        return _unique(key, used, next_suffix)
 
     def heading_key() -> str:
         return headings[-1][1].key if headings else ""

@@ -1,24 +1,39 @@
 """Import one copy of a document from a file."""
 
 import json
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from clauses.forms import SourceMetaForm
 from clauses.ingest import SourceMeta, import_source, preview_import
 from clauses.models import Document, Source
 from clauses.text.pipeline import IngestError
 
 
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise CommandError(
-            _("--published %(value)s is not a date YYYY-MM-DD") % {"value": repr(value)}
-        ) from exc
+def _checked(options: dict) -> dict:
+    """The copy's metadata checked as the import form checks it (the URL's scheme,
+    the date, every length, the siglum); the first problem is one line."""
+    form = SourceMetaForm(
+        {
+            "siglum": options["siglum"],
+            "title": options["title"],
+            "kind": options["kind"],
+            "publication": options["publication"],
+            "published": options["published"] or "",
+            "url": options["url"],
+        }
+    )
+    if form.is_valid():
+        return form.cleaned_data
+    name, errors = next(iter(form.errors.items()))
+    value = options.get(name) or ""
+    if name == "published":
+        message = _("--published %(value)s is not a date YYYY-MM-DD") % {"value": repr(value)}
+    else:
+        message = f"--{name}: {' '.join(dict.fromkeys(errors))}"
+    raise CommandError(message.replace("\n", " "))
 
 
 def _relation(result) -> dict | None:
@@ -45,7 +60,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--kind", default=Source.Kind.OTHER, choices=Source.Kind.values)
         parser.add_argument("--publication", default="")
-        parser.add_argument("--published", type=_date, help="YYYY-MM-DD")
+        parser.add_argument("--published", default="", help="YYYY-MM-DD")
         parser.add_argument("--url", default="")
         parser.add_argument("--json", action="store_true", help="print the result as JSON")
         parser.add_argument(
@@ -67,6 +82,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        checked = _checked(options)
         path = Path(options["file"])
         try:
             data = path.read_bytes()
@@ -82,13 +98,13 @@ class Command(BaseCommand):
                     _("no document with slug %(slug)s") % {"slug": repr(options["document"])}
                 )
         meta = SourceMeta(
-            siglum=options["siglum"],
-            title=options["title"],
-            kind=options["kind"],
-            publication=options["publication"],
-            published=options["published"],
-            url=options["url"],
-            filename=path.name,
+            siglum=checked["siglum"],
+            title=checked["title"],
+            kind=checked["kind"],
+            publication=checked["publication"],
+            published=checked["published"],
+            url=checked["url"],
+            filename=path.name[:255],
         )
         kwargs = {
             "document": document,
@@ -129,12 +145,37 @@ class Command(BaseCommand):
                 )
             )
         else:
-            verb = "created" if result.created_document else "added to"
-            self.stdout.write(
-                f"{path.name}: source {source.siglum}, {units} units, {verb} {source.document.slug}"
-            )
+            values = {
+                "file": path.name,
+                "siglum": source.siglum,
+                "units": units,
+                "slug": source.document.slug,
+            }
+            if result.created_document:
+                line = _("%(file)s: source %(siglum)s, %(units)s units, created %(slug)s")
+            else:
+                line = _("%(file)s: source %(siglum)s, %(units)s units, added to %(slug)s")
+            self.stdout.write(line % values)
+            if result.changes:
+                self.stdout.write(
+                    _("changed the canonical text of %(n)s units: %(units)s")
+                    % {
+                        "n": len(result.changes),
+                        "units": ", ".join(c["unit"] for c in result.changes[:20])
+                        + (" …" if len(result.changes) > 20 else ""),
+                    }
+                )
+            if result.derived_proposal:
+                self.stdout.write(
+                    _(
+                        "it agrees with copy %(siglum)s almost everywhere: if it was made "
+                        "from it, mark it --derived-from %(siglum)s (or on the source page)"
+                    )
+                    % {"siglum": result.derived_proposal.get("siglum", "?")}
+                )
             if result.relation is not None:
                 r = result.relation
                 self.stdout.write(
-                    f"{r.from_document.slug} is a later version of {r.to_document.slug}"
+                    _("%(later)s is a later version of %(earlier)s")
+                    % {"later": r.from_document.slug, "earlier": r.to_document.slug}
                 )

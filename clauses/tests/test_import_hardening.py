@@ -1,0 +1,256 @@
+"""Issue 10, the import path: options checked like the form, concurrent imports
+of one new document, background imports, incremental collation = full collation."""
+
+import io
+import random
+import threading
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import override_settings
+
+from clauses import collation
+from clauses.ingest import SourceMeta, candidates, import_source, read_prepared
+from clauses.models import Document, ImportJob, Source, Unit, UnitAlignment, VariantSite
+from clauses.text import collate as engine
+from clauses.text.pipeline import IngestError
+
+from .seeds import seed_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "said"),
+    [
+        ("--url", "javascript:alert(1)", "--url"),
+        ("--published", "2024-13-45", "--published"),
+        ("--title", "题" * 301, "--title"),
+        ("--publication", "报" * 201, "--publication"),
+        ("--url", "https://example.org/" + "a" * 500, "--url"),
+        ("--siglum", "A-1", "--siglum"),
+    ],
+)
+def test_import_source_checks_every_option_in_one_line(tmp_path, option, value, said):
+    path = tmp_path / "copy.txt"
+    path.write_bytes(seed_bytes("001"))
+    before = Source.objects.count()
+    with pytest.raises(CommandError) as refused:
+        call_command("import_source", str(path), option, value, stdout=io.StringIO())
+    assert said in str(refused.value) and "\n" not in str(refused.value)
+    assert Source.objects.count() == before
+
+
+def test_the_form_refuses_a_javascript_url_and_too_long_a_paste(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("ed", password="pw")
+    user.groups.add(Group.objects.get_or_create(name="editor")[0])
+    client.force_login(user)
+    response = client.post(
+        "/import/", {"text": "第一条 试行。", "kind": "web", "url": "javascript:alert(1)"}
+    )
+    assert (
+        response.status_code == 200 and Source.objects.filter(url__startswith="javas").count() == 0
+    )
+    assert response.context["form"].errors["url"]
+    with override_settings(MAX_SOURCE_BYTES=1000):
+        response = client.post("/import/", {"text": "条" * 400, "kind": "web"})
+    assert "limit" in str(response.context["form"].non_field_errors()) or "上限" in str(
+        response.context["form"].non_field_errors()
+    )
+
+
+def test_a_duplicate_is_refused_before_the_pipeline_runs(monkeypatch):
+    data = seed_bytes("001")
+    existing = Source.objects.get(checksum=__import__("hashlib").sha256(data).hexdigest())
+
+    def never(*args, **kwargs):
+        raise AssertionError("the pipeline ran for a duplicate")
+
+    monkeypatch.setattr("clauses.ingest.prepare", never)
+    with pytest.raises(IngestError, match=existing.siglum):
+        import_source(data, SourceMeta())
+
+
+def test_the_document_is_found_by_its_fingerprint():
+    prepared = read_prepared(seed_bytes("001").replace("产业".encode(), "产亚".encode(), 3))
+    found = candidates(prepared)
+    assert [d.slug for d in found][:1] == ["2024-yijian"]
+    assert Document.objects.get(slug="2024-yijian").grams.exists()
+
+
+# --- Incremental collation ------------------------------------------------------
+
+
+def _snapshot(document):
+    units = list(Unit.objects.filter(document=document).order_by("order"))
+    sites = list(
+        VariantSite.objects.filter(unit__document=document)
+        .order_by("unit__order", "index")
+        .values_list("unit__key", "start", "end", "type", "tie", "readings", "canonical_reading")
+    )
+    return [(u.key, u.canonical) for u in units], sites
+
+
+def test_incremental_collation_equals_the_full_collation_on_the_demo():
+    document = Document.objects.get(slug="2024-yijian")
+    assert UnitAlignment.objects.filter(unit__document=document).exists()
+    incremental = _snapshot(document)
+    stats = collation.recollate(Unit.objects.filter(document=document).in_order())
+    assert stats.aligned > 0
+    assert _snapshot(document) == incremental
+    again = collation.recollate(Unit.objects.filter(document=document).in_order(), incremental=True)
+    assert again.aligned == 0 and _snapshot(document) == incremental
+
+
+def test_the_engine_gives_the_same_result_with_a_cache_on_random_edits():
+    rng = random.Random(10)
+    han = "产业工人队伍建设改革意见技能劳动"
+    base = "".join(rng.choice(han) for _ in range(120))
+    cache = engine.AlignmentCache()
+    readings = {}
+    for n in range(12):
+        text = list(base)
+        for _ in range(rng.randint(0, 6)):
+            i = rng.randrange(len(text))
+            op = rng.random()
+            if op < 0.5:
+                text[i] = rng.choice(han)
+            elif op < 0.75:
+                text[i] = ""
+            else:
+                text[i] += rng.choice(han)
+        readings[chr(65 + n)] = "".join(text)
+        keys = {s: (i % 3,) for i, s in enumerate(readings)}
+        edges = {"A": "start"} if n % 4 == 0 else {}
+        cached = engine.consensus(readings, keys, edges=edges, cache=cache)
+        kept = engine.AlignmentCache(cache.as_json())
+        full = engine.consensus(readings, keys, edges=edges)
+        assert (cached.text, cached.sites) == (full.text, full.sites)
+        cache = kept
+
+
+# --- Background imports --------------------------------------------------------------
+
+
+def test_a_job_runs_with_the_immediate_backend_and_records_its_end():
+    from clauses.tasks import enqueue
+
+    data = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1)
+    job = ImportJob.objects.create(
+        data=data,
+        options={"mode": "import", "meta": {"siglum": "Q", "kind": "web"}, "accept_cuts": True},
+        language="en",
+    )
+    job = enqueue(job)
+    assert job.status == "done" and job.progress == 100 and job.source.siglum == "Q"
+    assert job.source.document.slug == "2024-yijian"
+    assert bytes(job.data) == b""
+    failed = enqueue(
+        ImportJob.objects.create(data=data, options={"mode": "import", "meta": {}}, language="en")
+    )
+    assert failed.status == "failed" and "already source Q" in failed.message
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_database_backend_enqueues_and_a_worker_completes_the_import():
+    from clauses.tasks import enqueue
+
+    call_command("load_demo", stdout=io.StringIO())
+    data = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1)
+    backend = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with override_settings(TASKS=backend):
+        job = ImportJob.objects.create(
+            data=data,
+            options={"mode": "import", "meta": {"kind": "web"}, "accept_cuts": True},
+            language="zh-hans",
+        )
+        job = enqueue(job)
+        assert job.status == "queued" and job.task_id
+        call_command("db_worker", "--batch", "--no-startup-delay", stdout=io.StringIO())
+    job.refresh_from_db()
+    assert job.status == "done", job.message
+    assert job.source.document.slug == "2024-yijian"
+    assert "导入" in job.message or "来源" in job.message
+
+
+# --- Concurrent imports of one new document ---------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_one_new_document_at_once_never_clash():
+    from .test_documents_layout import LAW_2016, law
+
+    prepared = [law(LAW_2016), law(LAW_2016 + "\n")]
+    barrier = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def run(k):
+        try:
+            barrier.wait()
+            result = import_source(
+                prepared[k].original.encode(), SourceMeta(), prepared=prepared[k]
+            )
+            outcomes[k] = ("ok", result.source.document_id, result.created_document)
+        except IngestError as exc:
+            outcomes[k] = ("refused", str(exc))
+        except Exception as exc:  # an IntegrityError would land here
+            outcomes[k] = ("error", repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(o and o[0] == "ok" for o in outcomes), outcomes
+    assert outcomes[0][1] == outcomes[1][1]  # the second joined the first's document
+    assert sorted(o[2] for o in outcomes) == [False, True]
+    assert Document.objects.filter(pk=outcomes[0][1]).get().sources.count() == 2
+
+
+def test_the_progress_page_polls_then_ends_on_the_source_or_the_error(client, django_user_model):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user("ed2", password="pw")
+    user.groups.add(Group.objects.get_or_create(name="editor")[0])
+    client.force_login(user)
+    job = ImportJob.objects.create(
+        user=user, data=b"x", options={"mode": "import"}, progress=40, stage="align"
+    )
+    page = client.get(f"/import/jobs/{job.pk}/")
+    html = page.content.decode()
+    assert page.status_code == 200 and 'hx-trigger="every 1s"' in html
+    assert 'value="40"' in html and f'href="/import/jobs/{job.pk}/"' in html
+    fragment = client.get(f"/import/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert "<html" not in fragment.content.decode() and "40%" in fragment.content.decode()
+    source = Source.objects.filter(document__slug="2024-yijian").first()
+    ImportJob.objects.filter(pk=job.pk).update(status="done", source=source, message="ok")
+    done = client.get(f"/import/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert done["HX-Redirect"] == source.get_absolute_url()
+    assert client.get(f"/import/jobs/{job.pk}/").url == source.get_absolute_url()
+    ImportJob.objects.filter(pk=job.pk).update(status="failed", source=None, message="无法导入")
+    failed = client.get(f"/import/jobs/{job.pk}/")
+    assert "无法导入" in failed.content.decode() and "every 1s" not in failed.content.decode()
+    other = django_user_model.objects.create_user("ed3", password="pw")
+    other.groups.add(Group.objects.get(name="editor"))
+    client.force_login(other)
+    assert client.get(f"/import/jobs/{job.pk}/").status_code == 404
+
+
+def test_the_form_proposes_on_change_not_while_typing(admin_client):
+    html = admin_client.get("/import/").content.decode()
+    assert "change from:#id_text" in html and "delay:" not in html
+
+
+@override_settings(IMPORT_INLINE_BYTES=100)
+def test_a_large_paste_is_previewed_by_the_worker(admin_client):
+    text = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1).decode()
+    response = admin_client.post("/import/", {"text": text, "kind": "web", "accept_cuts": "on"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "import-preview" in html
+    assert ImportJob.objects.filter(options__mode="preview", status="done").exists()
+    assert Source.objects.filter(document__slug="2024-yijian").count() == 4
