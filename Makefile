@@ -71,12 +71,16 @@ $(VENV)/.python-3.12:
 	fi
 	@touch $@
 
+# pip's own progress (one line a package) shows while it installs; the first
+# install takes a few minutes, later ones only when a requirements file changes.
 $(VENV)/.stamp-runtime: requirements.txt $(VENV)/.python-3.12
-	$(PIP) install --quiet -r requirements.txt
+	@echo "Installing the runtime requirements into $(VENV) (the first time: a few minutes)…"
+	$(PIP) install --progress-bar on -r requirements.txt | grep --line-buffered -E '^(Collecting|Installing|Successfully)'; test $${PIPESTATUS[0]} -eq 0
 	@touch $@
 
 $(VENV)/.stamp-dev: requirements-dev.txt requirements.txt $(VENV)/.python-3.12
-	$(PIP) install --quiet -r requirements-dev.txt
+	@echo "Installing the development requirements into $(VENV)…"
+	$(PIP) install --progress-bar on -r requirements-dev.txt | grep --line-buffered -E '^(Collecting|Installing|Successfully)'; test $${PIPESTATUS[0]} -eq 0
 	@touch $@ $(VENV)/.stamp-runtime
 
 venv: $(VENV)/.python-3.12

@@ -59,7 +59,12 @@ def browser():
 def page(browser, live_server):
     """A fresh page (Chinese locale) on the live server, demo corpus loaded."""
     call_command("load_demo", stdout=io.StringIO())
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    # Playwright's wait_for_function polls string predicates with eval, which
+    # the app's strict CSP forbids: tests bypass it here, and
+    # clauses/tests/test_browser_csp.py checks the policy in a context of its own.
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 900}, bypass_csp=True
+    )
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
