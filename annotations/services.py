@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from clauses.collation import decide
 from clauses.models import SiteDecision, Source, Unit, VariantSite
 from clauses.text.collate import OVERRIDE_CONTEXT
+from policyreader.roles import has_role
 
 from .anchoring import Anchor, _context_score, anchor_at, occurrences
 from .models import OPEN_TO_OTHERS, ApiToken, Flag, Note, Tag, Visibility
-from .roles import has_role
 
 
 class Invalid(ValueError):

@@ -11,6 +11,7 @@ import csv
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -24,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clauses.models import Document, Source, Unit, VariantSite
+from policyreader.roles import has_role, highest_role, refuse, role_required
 
 from .anchoring import occurrences
 from .forms import (
@@ -38,7 +40,6 @@ from .forms import (
     TokenForm,
 )
 from .models import ApiToken, Flag, Note, Tag, Visibility
-from .roles import has_role, highest_role, refuse, role_required
 from .services import (
     Duplicate,
     Invalid,
@@ -59,8 +60,6 @@ from .services import (
 )
 
 FILTERS = ("all", "mine", "shared")
-NOTES_PER_PAGE = 50
-FLAGS_PER_PAGE = 50
 
 
 # --- Helpers -------------------------------------------------------------------------
@@ -163,7 +162,7 @@ def unit_notes(request, slug, key):
     which = _which(request)
     if request.method == "POST":
         if not has_role(request.user, "reader"):
-            return refuse(request, raise_exception=request.user.is_authenticated)
+            return refuse(request, role="reader")
         form = NoteForm(request.POST, user=request.user, unit=unit)
         if form.is_valid():
             data = form.cleaned_data
@@ -266,7 +265,7 @@ def note(request, pk):
 def note_edit(request, pk):
     the_note = _visible_note_or_404(request, pk)
     if the_note.author_id != request.user.pk:
-        return refuse(request, raise_exception=True)
+        return refuse(request)
     form = NoteEditForm(request.POST or None, user=request.user, note=the_note)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -315,7 +314,7 @@ def note_reattach(request, pk):
     """
     the_note = _visible_note_or_404(request, pk)
     if not may_reattach(the_note, request.user):
-        return refuse(request, raise_exception=True)
+        return refuse(request)
     form = ReattachForm(request.POST or None, note=the_note)
     status = 200
     if request.method == "POST":
@@ -356,7 +355,7 @@ def note_reattach(request, pk):
 def note_delete(request, pk):
     the_note = _visible_note_or_404(request, pk)
     if the_note.author_id != request.user.pk:
-        return refuse(request, raise_exception=True)
+        return refuse(request)
     unit = the_note.unit
     delete_note(the_note, request.user)
     if request.htmx:
@@ -423,7 +422,7 @@ def notes(request):
         .prefetch_related("tags")
         .order_by("-created", "-pk")
     )
-    page = Paginator(qs, NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs, settings.NOTES_PER_PAGE).get_page(request.GET.get("page"))
     query = {k: v for k, v in filters.items() if v}
     return render(
         request,
@@ -505,7 +504,7 @@ def tag(request, name):
         .prefetch_related("tags")
         .order_by("unit__document__title", "unit__order", "created", "pk")
     )
-    page = Paginator(qs, NOTES_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs, settings.NOTES_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "annotations/tag.html",
@@ -640,7 +639,7 @@ def flags(request):
     if filters["document"]:
         qs = qs.filter(unit__document__slug=filters["document"])
     qs = qs.order_by("created", "pk") if filters["state"] == "open" else qs
-    page = Paginator(qs, FLAGS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(qs, settings.FLAGS_PER_PAGE).get_page(request.GET.get("page"))
     sigla = sorted(set(Source.objects.values_list("siglum", flat=True)))
     return render(
         request,
@@ -711,7 +710,7 @@ def flag_withdraw(request, pk):
     try:
         withdraw_flag(the_flag, request.user)
     except Refused:
-        return refuse(request, raise_exception=True)
+        return refuse(request)
     messages.success(request, _("Your flag is withdrawn."))
     return redirect(_next_url(request, reverse("annotations:account")))
 

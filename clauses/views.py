@@ -9,6 +9,8 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from annotations.roles import role_required
+from policyreader.roles import role_required
 
 from .export import document_export, relations_of
 from .forms import DerivedFromForm, ImportForm
@@ -155,27 +157,66 @@ def _covered(readings) -> set[tuple[int, int]]:
     return set(readings.values_list("source_id", "unit_id"))
 
 
+#: Above this many units, the home page gives a document's copies their unit
+#: counts instead of a coverage grid (a cell per unit and copy).
+HOME_GRID_MAX_UNITS = 400
+
+
 @require_safe
 def home(request):
-    """Every document with its copies and coverage grid: four queries in all."""
-    documents = list(Document.objects.with_counts())
+    """The documents, a page at a time, with their copies and coverage grids:
+    five queries in all (the count of documents, the page's documents, their
+    units, sources and coverage), and one more for the copies' unit counts
+    when a document is too long for a grid."""
+    paginator = Paginator(
+        Document.objects.with_counts().order_by("-date", "title", "pk"),
+        settings.HOME_DOCUMENTS_PER_PAGE,
+    )
+    page = paginator.get_page(request.GET.get("page"))
+    documents = list(page.object_list)
+    ids = [d.pk for d in documents]
+    gridded = [d.pk for d in documents if d.unit_count <= HOME_GRID_MAX_UNITS]
     units: dict[int, list[Unit]] = {d.pk: [] for d in documents}
-    for u in Unit.objects.in_order().only(
-        "key", "label", "kind", "level", "ordinal", "order", "document_id"
+    for u in (
+        Unit.objects.in_order()
+        .filter(document_id__in=gridded)
+        .only("key", "label", "kind", "level", "ordinal", "order", "document_id")
     ):
         units[u.document_id].append(u)
     sources: dict[int, list[Source]] = {d.pk: [] for d in documents}
-    for src in Source.objects.defer("original", "text"):
+    for src in Source.objects.filter(document_id__in=ids).defer("original", "text"):
         sources[src.document_id].append(src)
-    covered = _covered(Reading.objects.all())
+    covered = _covered(Reading.objects.filter(unit__document_id__in=gridded))
+    counts = (
+        dict(
+            Reading.objects.filter(source__document_id__in=ids)
+            .exclude(unit__document_id__in=gridded)
+            .order_by()
+            .values("source_id")
+            .annotate(n=Count("unit_id", distinct=True))
+            .values_list("source_id", "n")
+        )
+        if len(gridded) < len(ids)
+        else {}
+    )
     grids = []
     for doc in documents:
         for obj in [*units[doc.pk], *sources[doc.pk]]:
             obj.document = doc  # their links need the slug: no query each
-        grids.append(
-            (doc, sources[doc.pk], units[doc.pk], coverage(covered, units[doc.pk], sources[doc.pk]))
-        )
-    return render(request, "clauses/home.html", {"grids": grids})
+        if doc.pk in gridded:
+            grid = coverage(covered, units[doc.pk], sources[doc.pk])
+        else:
+            grid = None
+            for src in sources[doc.pk]:
+                src.unit_count = counts.get(src.pk, 0)
+        grids.append((doc, sources[doc.pk], units[doc.pk], grid))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "clauses/home.html",
+        {"grids": grids, "page": page, "query": query.urlencode()},
+    )
 
 
 @require_safe

@@ -16,13 +16,10 @@ fragment under htmx, the whole page after bad input without it) and ``unit``
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import wraps
 from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, QueryDict
@@ -32,10 +29,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.models import Flag
-from annotations.roles import has_role
+from policyreader.roles import role_required
 
 from .apparatus import (
     apparatus_note,
@@ -57,26 +53,7 @@ CONTEXT_CHARS = 10  # canonical text shown on each side of a site in the queue
 HISTORY_CONTEXT = 8  # equal characters kept on each side of a change in the history
 
 
-# --- Permissions and redirects ------------------------------------------------
-
-
-def editor_required(view):
-    """Editors only (the ``editor`` role): others signed in get 403, anonymous
-    visitors go to the sign-in page (a full-page redirect under htmx)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            back = request.get_full_path() if request.method == "GET" else _safe_next(request)
-            response = redirect_to_login(back or "/")
-            if request.htmx:
-                return HttpResponseClientRedirect(response.url)
-            return response
-        if not has_role(request.user, "editor"):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# --- Redirects ------------------------------------------------------------------
 
 
 def _safe_next(request) -> str | None:
@@ -384,7 +361,7 @@ def queue_context(request, doc: Document, query: QueryDict, here: str) -> dict:
     }
 
 
-@editor_required
+@role_required("editor")
 @require_safe
 def queue(request, slug):
     """Every variant site of a document in document order, filtered, decided in place."""
@@ -479,7 +456,7 @@ def _lock_site(doc: Document, site_id: int) -> VariantSite | None:
     return VariantSite.objects.select_related("unit").filter(pk=site_id).first()
 
 
-@editor_required
+@role_required("editor")
 @require_POST
 def decide_site(request, slug, site_id):
     """Record an editor's decision at a variant site: keep, choose, emend."""
@@ -571,7 +548,7 @@ def decide_site(request, slug, site_id):
 # --- Source priority ----------------------------------------------------------
 
 
-@editor_required
+@role_required("editor")
 @require_POST
 def priority(request, slug):
     """Order the document's sources for breaking ties; every unit is re-collated."""

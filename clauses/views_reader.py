@@ -14,7 +14,11 @@ the template's (``{% partialdef %}`` fragments). Query parameters:
 - ``diff=1``: only the units where a shown copy differs;
 - ``from``/``to``: unit keys, the first and last unit to read (a range);
 - ``notes=mine|shared``: which readers' notes to count and highlight
-  (default: all the user may read; signed-in users only).
+  (default: all the user may read; signed-in users only);
+- ``page``: the page of rows to show, ``READER_UNITS_PER_PAGE`` rows a page
+  (a bad number: the first page, or the last when beyond it);
+- ``unit``: a unit's key: show the page with that unit (or with the first row
+  after it when it is not shown), whatever ``page`` says.
 
 It runs a fixed number of SQL queries (document, sources, units, readings,
 sites, the notes the user may read, the confirmed transcription-error flags)
@@ -30,10 +34,13 @@ keys all come from ``apparatus.dom_id`` (the ``domid`` template filter).
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 from dataclasses import dataclass, replace
 from urllib.parse import quote, urlencode
 
+from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -42,7 +49,7 @@ from django.utils.translation import get_language, gettext, npgettext, pgettext
 from django.views.decorators.http import require_safe
 
 from annotations.models import Flag, Note
-from annotations.roles import has_role
+from policyreader.roles import has_role
 
 from .apparatus import (
     apparatus_note,
@@ -60,6 +67,12 @@ NOTE_FILTERS = ("all", "mine", "shared")
 # Overview shades: a unit's disagreement score (characters that differ, summed
 # over the shown copies) from which each shade step starts.
 SHADE_STEPS = (1, 3, 7, 15)
+# At most this many cells in the overview strip: above, each cell stands for a
+# run of consecutive units.
+OVERVIEW_MAX_CELLS = 500
+# At most this many units in each of the range's lists: above, they list the
+# headings and the first (or last) unit of each page.
+RANGE_MAX_OPTIONS = 1000
 _PLACEHOLDER = "999999999"
 
 
@@ -78,6 +91,8 @@ class ReaderOptions:
     notes: str = "all"
     start: str = ""  # ``from``: the first unit's key
     end: str = ""  # ``to``: the last unit's key
+    page: str = ""  # the page of rows, as asked
+    unit: str = ""  # a unit whose page to show
 
     @classmethod
     def parse(cls, query: QueryDict, signed_in: bool) -> ReaderOptions:
@@ -97,6 +112,8 @@ class ReaderOptions:
             notes=notes if notes in NOTE_FILTERS else "all",
             start=query.get("from", "").strip(),
             end=query.get("to", "").strip(),
+            page=query.get("page", "").strip(),
+            unit=query.get("unit", "").strip(),
         )
 
     def query(self, **changes) -> str:
@@ -117,6 +134,10 @@ class ReaderOptions:
             pairs.append(("to", o.end))
         if o.notes != "all":
             pairs.append(("notes", o.notes))
+        if o.page and o.page != "1":
+            pairs.append(("page", o.page))
+        if o.unit:
+            pairs.append(("unit", o.unit))
         return "?" + urlencode(pairs) if pairs else "?"
 
 
@@ -211,6 +232,56 @@ def _note_pieces(text: str, offset: int, spans) -> list[dict] | None:
         ids = " ".join(str(pk) for s, e, pk in inside if s <= a and b <= e)
         pieces.append({"text": text[a - offset : b - offset], "ids": ids})
     return pieces
+
+
+def _overview_cells(units: list[dict], no_difference: str) -> list[dict]:
+    """The overview strip's cells: a cell per unit, or, above ``OVERVIEW_MAX_CELLS``
+    units, a cell per run of consecutive units (the darkest shade of the run,
+    the differences summed, a link to its first unit, a copy missing when it
+    lacks one of them)."""
+    if not units:
+        return []
+    size = -(-len(units) // OVERVIEW_MAX_CELLS)
+    cells = []
+    for k in range(0, len(units), size):
+        run = units[k : k + size]
+        head = run[0]
+        n = sum(o["n"] for o in run)
+        label = head["label"] if len(run) == 1 else f"{head['label']}–{run[-1]['label']}"
+        title = (
+            npgettext("reader", "%(n)d difference", "%(n)d differences", n) % {"n": n}
+            if n
+            else no_difference
+        )
+        cells.append(
+            {
+                "key": head["key"],
+                "label": label,
+                "shade": max(o["shade"] for o in run),
+                "title": f"{label} · {title}",
+                "heading": head["heading"] and len(run) == 1,
+                "href": head["href"],
+                "has": [all(has) for has in zip(*(o["has"] for o in run), strict=True)],
+                "out": all(o["out"] for o in run),
+            }
+        )
+    return cells
+
+
+def _range_choices(units: list, per_page: int) -> tuple[list, list]:
+    """The units the range's two lists offer: every unit, or, above
+    ``RANGE_MAX_OPTIONS``, the headings and the first unit of each page (``from``),
+    and the units just before them and the last unit (``to``)."""
+    if len(units) <= RANGE_MAX_OPTIONS:
+        return units, units
+    starts = sorted(
+        {0, *range(0, len(units), per_page)}
+        | {i for i, u in enumerate(units) if u.kind == Unit.Kind.HEADING}
+    )
+    if len(starts) > RANGE_MAX_OPTIONS:
+        starts = list(range(0, len(units), per_page))
+    ends = [i - 1 for i in starts if i > 0] + [len(units) - 1]
+    return [units[i] for i in starts], [units[i] for i in ends]
 
 
 class _Builder:
@@ -349,20 +420,20 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
     unit_url = reverse("unit", args=[document.slug, _PLACEHOLDER])
     notes_url = reverse("annotations:unit_notes", args=[document.slug, _PLACEHOLDER])
     panel_query = "?" + urlencode({"filter": options.notes})
-    full_query = options.query(only_diff=False, start="", end="")
     gids = {g: dom_id(g) for g in shown_sigla}
     no_difference = pgettext("reader", "no difference")
     flag_url = reverse("annotations:flag", args=[int(_PLACEHOLDER)]).replace(_PLACEHOLDER, "{id}")
 
-    rows = []
-    overview = []
+    # Which sites of each unit a counted copy differs at, its score, whether it is shown.
+    infos: list[dict] = []
+    scores: list[float] = []
+    shown_idx: list[int] = []  # the indexes of the units shown, in order
     for i, unit in enumerate(units):
-        sites = sites_by_unit.get(unit.pk, [])
         have = covered.get(unit.pk, set())
         # The sites where a counted copy that has the unit differs from the canonical text.
         info = {}
         score = 0.0
-        for site in sites:
+        for site in sites_by_unit.get(unit.pk, ()):
             if options.hide_punct and site.type == VariantSite.Type.PUNCTUATION:
                 continue
             lemma = site.canonical_reading
@@ -370,12 +441,54 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
             differing = [g for g in counted if g in have and readings.get(g, lemma) != lemma]
             if not differing:
                 continue
-            info[site.pk] = {"note": apparatus_note(site, lemma)}
+            info[site.pk] = site  # its apparatus note only when its row is shown
             weight = 0.5 if site.type == VariantSite.Type.PUNCTUATION else 1.0
             for g in differing:
                 score += weight * max(1, len(lemma), len(readings[g]))
-        in_range = first <= i <= last
-        shown_row = in_range and (bool(info) or not options.only_diff)
+        infos.append(info)
+        scores.append(score)
+        if first <= i <= last and (bool(info) or not options.only_diff):
+            shown_idx.append(i)
+
+    # The page of rows: ``unit`` names a unit to show, else ``page`` a page.
+    per_page = settings.READER_UNITS_PER_PAGE
+    asked_page = options.page
+    if options.unit:
+        at = next((i for i, u in enumerate(units) if u.key == options.unit), None)
+        if at is None:
+            messages.append(
+                pgettext("reader", "No unit with the key %(key)s: ignored.") % {"key": options.unit}
+            )
+        else:
+            pos = bisect.bisect_left(shown_idx, at)
+            asked_page = str(min(pos, max(len(shown_idx) - 1, 0)) // per_page + 1)
+    page = Paginator(shown_idx, per_page).get_page(asked_page)
+    options = replace(options, page=str(page.number), unit="")
+    on_page = set(page.object_list)
+    page_of = {i: n // per_page + 1 for n, i in enumerate(shown_idx)}
+    full_query = options.query(only_diff=False, start="", end="", page="")
+    page_queries: dict[int, str] = {}
+    full_queries: dict[int, str] = {}
+
+    def href_of(i: int, rid: str) -> str:
+        """A link to unit ``i``'s row: on this page, another, or in the whole text."""
+        if i in on_page:
+            return f"#{rid}"
+        if i in page_of:
+            n = page_of[i]
+            if n not in page_queries:
+                page_queries[n] = options.query(page=str(n))
+            return f"{page_queries[n]}#{rid}"
+        n = i // per_page + 1  # every unit is shown in the whole text
+        if n not in full_queries:
+            full_queries[n] = options.query(only_diff=False, start="", end="", page=str(n))
+        return f"{full_queries[n]}#{rid}"
+
+    rows = []
+    overview = []
+    for i, unit in enumerate(units):
+        info = infos[i]
+        have = covered.get(unit.pk, set())
         key = unit.key
         rid = dom_id(key, "r")
         label = unit.label or key
@@ -383,22 +496,24 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
             {
                 "key": key,
                 "label": label,
-                "shade": _shade(score),
-                "title": f"{label} · "
-                + (
-                    npgettext("reader", "%(n)d difference", "%(n)d differences", len(info))
-                    % {"n": len(info)}
-                    if info
-                    else no_difference
-                ),
+                "shade": _shade(scores[i]),
+                "n": len(info),
                 "heading": unit.kind == Unit.Kind.HEADING,
-                "href": f"#{rid}" if shown_row else f"{full_query}#{rid}",
+                "href": href_of(i, rid),
                 "has": [g in have for g in shown_sigla],
-                "out": not in_range,
+                "out": not first <= i <= last,
             }
         )
-        if not shown_row:
-            continue
+    for i in page.object_list:
+        unit = units[i]
+        info = {
+            pk: {"note": apparatus_note(site, site.canonical_reading)}
+            for pk, site in infos[i].items()
+        }
+        sites = sites_by_unit.get(unit.pk, [])
+        have = covered.get(unit.pk, set())
+        key = unit.key
+        rid = dom_id(key, "r")
         build = _Builder(labels, info, errors, dom_id(key), flag_url)
         row = {
             "key": key,
@@ -453,6 +568,14 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
             row["cells"] = cells
         rows.append(row)
     _row_cache_keys(rows, options, request)
+    overview = _overview_cells(overview, no_difference)
+    range_from, range_to = _range_choices(units, per_page)
+    range_first = units[first] if units else None
+    range_last = units[last] if units else None
+    if range_first is not None and range_first not in range_from:
+        range_from = sorted([*range_from, range_first], key=lambda u: u.order)
+    if range_last is not None and range_last not in range_to:
+        range_to = sorted([*range_to, range_last], key=lambda u: u.order)
 
     shown_set = set(shown_sigla)
     read_url = reverse("read", args=[document.slug])
@@ -499,6 +622,15 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
         ],
         "unit_count": len(units),
         "units": units,
+        "range_from": range_from,
+        "range_to": range_to,
+        "page": page,
+        "shown_count": len(shown_idx),
+        "page_first": units[page.object_list[0]] if page.object_list else None,
+        "previous_query": options.query(page=str(page.previous_page_number()))
+        if page.has_previous()
+        else "",
+        "next_query": options.query(page=str(page.next_page_number())) if page.has_next() else "",
         "range": {
             "on": ranged,
             "first": units[first] if units else None,
@@ -511,7 +643,12 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
         "read_url": read_url,
         "parallel_query": options.query(view="parallel"),
         "apparatus_query": options.query(view="apparatus", orig=False),
-        "all_units_query": options.query(only_diff=False),
+        # Every unit, from the first unit of this page on.
+        "all_units_query": options.query(
+            only_diff=False,
+            page="",
+            unit=units[page.object_list[0]].key if page.number > 1 else "",
+        ),
         "full_query": full_query,
         "hidden_count": (last - first + 1) - len(rows) if units else 0,
         "range_count": last - first + 1 if units else 0,

@@ -49,6 +49,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 MAX_SOURCE_BYTES = env_int("MAX_SOURCE_BYTES", 5 * 1024 * 1024, minimum=1)
 # Units of the discrepancy queue shown on one page.
 QUEUE_UNITS_PER_PAGE = env_int("QUEUE_UNITS_PER_PAGE", 10, minimum=1)
+# Pages of bounded size: documents on one page of the home page, notes of the
+# notes list, flags of the flags list, units of one page of the reader.
+HOME_DOCUMENTS_PER_PAGE = env_int("HOME_DOCUMENTS_PER_PAGE", 10, minimum=1)
+NOTES_PER_PAGE = env_int("NOTES_PER_PAGE", 50, minimum=1)
+FLAGS_PER_PAGE = env_int("FLAGS_PER_PAGE", 50, minimum=1)
+READER_UNITS_PER_PAGE = env_int("READER_UNITS_PER_PAGE", 200, minimum=1)
 # A pasted source arrives as a form field, so let request bodies be a little
 # larger than the source limit itself.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_SOURCE_BYTES + 256 * 1024, 2_621_440)
@@ -91,7 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # With ANONYMOUS_READ off, anonymous visitors are sent to the sign-in page.
-    "annotations.middleware.ReadingRequiresSignInMiddleware",
+    "policyreader.middleware.ReadingRequiresSignInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -1,4 +1,4 @@
-"""The role groups: reader, annotator, editor (annotations.roles.ROLES)."""
+"""The role groups: reader, annotator, editor (policyreader.roles.ROLES)."""
 
 from django.db import migrations
 

@@ -2,8 +2,9 @@
 
 from django import template
 
+from policyreader.roles import has_role as _has_role
+
 from ..rendering import render_markdown
-from ..roles import has_role as _has_role
 
 register = template.Library()
 

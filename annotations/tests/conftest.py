@@ -5,8 +5,8 @@ from django.contrib.auth.models import User
 
 from annotations.anchoring import anchor_at
 from annotations.models import Note, Visibility
-from annotations.roles import assign_role
 from clauses.models import Unit, VariantSite
+from policyreader.roles import assign_role
 
 OPINION = "2024-yijian"
 

@@ -56,6 +56,7 @@ def test_pasting_an_unrelated_article_proposes_nothing_and_import_refuses(page):
         "#id_text",
         "中国知识产权发展获国际点赞\n\n知识产权是创新的重要载体，保护知识产权就是保护创新。",
     )
+    page.locator("#id_text").blur()  # the form proposes when the text is left, not while typing
     page.locator("#proposal .form-errors").wait_for()
     assert (
         "结构" in page.locator("#proposal").inner_text()
@@ -73,6 +74,7 @@ def test_the_preview_can_be_cancelled_and_nothing_is_saved(page):
     before = Source.objects.count()
     page.goto(page.base + "/import/")
     page.fill("#id_text", (DEMO / FILES["003"]).read_text(encoding="utf-8") + "\n")
+    page.locator("#id_text").blur()
     page.locator("#proposal li").first.wait_for()
     page.click(".import-form > p > button[type=submit]")
     preview = page.locator(".import-preview")

@@ -23,10 +23,11 @@ def staff(client):
 
 
 def test_home_lists_documents_with_sources_and_coverage(client, django_assert_num_queries):
-    # Four queries (documents, units, sources, coverage), whatever the number
-    # of documents: a third document costs none.
+    # Five queries (the count of documents for the pager, the page's documents,
+    # units, sources, coverage), whatever the number of documents: a third
+    # document costs none.
     Document.objects.create(slug="empty", title="还没有版本的文献")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get("/")
     html = response.content.decode()
     assert "中共中央 国务院关于深化产业工人队伍建设改革的意见" in html
@@ -85,7 +86,8 @@ def test_interface_is_chinese_by_default_and_english_on_request(client):
 def test_import_is_for_staff_only(client):
     assert client.get("/import/").status_code == 302
     client.force_login(User.objects.create_user("reader", password="pw"))
-    assert client.get("/import/").status_code == 302
+    response = client.get("/import/")  # signed in without the role: the 403 page, not sign-in
+    assert response.status_code == 403 and "编辑" in response.content.decode()
     before = Source.objects.count()
     client.post("/import/", {"text": "（一）加强党建。", "kind": "other"})
     assert Source.objects.count() == before
@@ -155,7 +157,7 @@ def test_editor_role_not_staff_may_import_and_annotator_may_not(client):
     annotator = User.objects.create_user("ann", password="pw")
     annotator.groups.add(Group.objects.get(name="annotator"))
     client.force_login(annotator)
-    assert client.get("/import/").status_code == 302
+    assert client.get("/import/").status_code == 403
     assert client.get(OPINION + "queue/").status_code == 403
 
     editor = User.objects.create_user("ed", password="pw")

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth.models import User
 
 from annotations.models import Flag, Note, Tag, Visibility
-from annotations.roles import assign_role
 from clauses.models import Unit, VariantSite
+from policyreader.roles import assign_role
 
 DOCUMENT = "2024-yijian"
 

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from annotations.roles import ROLES, assign_role
+from policyreader.roles import ROLES, assign_role
 
 
 class Command(BaseCommand):
