@@ -14,7 +14,6 @@ import string
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date
-from difflib import SequenceMatcher
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -34,6 +33,7 @@ from .models import (
     Unit,
 )
 from .text.align import DOCUMENT_THRESHOLD, Alignment, AlignUnit, align, merge_order, natural_key
+from .text.collate import diff_opcodes
 from .text.decode import DecodeError
 from .text.fingerprint import containment, fingerprint, gram_hash
 from .text.messages import TextError
@@ -1071,8 +1071,9 @@ def agreement(pairs: list[tuple[str, str]], at_least: float | None = None) -> fl
         if a == b:
             same += 2 * len(a)
             continue
-        blocks = SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-        matched = 2 * sum(block.size for block in blocks)
+        # The collation engine's own diff (anchored Myers): matching characters
+        # of a longest common subsequence, far faster than difflib on long units.
+        matched = 2 * sum(i2 - i1 for tag, i1, i2, _j1, _j2 in diff_opcodes(a, b) if tag == "equal")
         same += matched
         differing += len(a) + len(b) - matched
         if allowed is not None and differing > allowed:
