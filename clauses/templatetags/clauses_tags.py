@@ -34,3 +34,12 @@ def label_to_show(label: str, text: str) -> str:
 @register.filter
 def shown_label(unit) -> str:
     return label_to_show(unit.label, unit.canonical)
+
+
+@register.filter
+def change_runs(before: str, after: str) -> list[tuple[str, str]]:
+    """A canonical text's change as runs ``(kind, text)`` — "equal" (shortened
+    around the changes), "del", "ins" — as the history page shows it."""
+    from clauses.views_editor import change_runs as runs
+
+    return runs(before or "", after or "")

@@ -180,6 +180,8 @@ def test_import_form_previews_then_saves_with_the_proposed_derivation(two_copies
     html = response.content.decode()
     assert response.status_code == 200 and counts() == before
     assert 'class="import-preview' in html and 'data-unit="s1.p1"' in html
+    # The change itself is marked, as the history page marks it.
+    assert '<p class="change-diff doc-text">' in html and ("<del>" in html or "<ins>" in html)
     x = Source.objects.get(document=two_copies, siglum="X")
     assert f'name="derived_proposal" value="{x.pk}"' in html
     response = client.post(
