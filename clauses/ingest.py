@@ -780,7 +780,9 @@ def import_source(
         source = Source.objects.create(
             document=document,
             siglum=siglum,
-            title=meta.title or document_title(prepared) or meta.filename or siglum,
+            title=(meta.title or document_title(prepared) or meta.filename or _("pasted text"))[
+                :300
+            ],
             kind=meta.kind,
             publication=meta.publication,
             published=meta.published,

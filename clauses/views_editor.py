@@ -349,6 +349,7 @@ def queue_context(request, doc: Document, query: QueryDict, here: str) -> dict:
         "filters": filters,
         "facets": _facets(doc.slug, sites, filters, sigla),
         "groups": page.object_list,
+        "derived_sigla": {s.siglum for s in sources if s.derived_from_id},
         "page": page,
         "page_query": _without_page(query),
         "groups_by_unit": by_unit,
