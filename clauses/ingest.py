@@ -12,7 +12,9 @@ import logging
 import re
 import string
 from bisect import bisect_right
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from dataclasses import fields as dataclass_fields
 from datetime import date
 
 from django.conf import settings
@@ -104,6 +106,14 @@ class SourceMeta:
     published: date | None = None
     url: str = ""
     filename: str = ""
+
+    @classmethod
+    def from_fields(cls, cleaned: Mapping, **given) -> SourceMeta:
+        """The copy's metadata from a validated form's cleaned data (the import
+        form, or ``SourceMetaForm`` for the command: the field names are these),
+        plus ``given`` values the form does not hold (the file name)."""
+        names = {f.name for f in dataclass_fields(cls)} - set(given)
+        return cls(**{k: v for k, v in cleaned.items() if k in names}, **given)
 
 
 @dataclass

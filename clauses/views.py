@@ -611,16 +611,7 @@ def import_view(request):
             if holds_file:
                 _hold_upload(request, data["data"], data["filename"])
             return _start_job(request, form, "preview")
-        meta = SourceMeta(
-            siglum=data["siglum"],
-            title=data["title"],
-            document_title=data["document_title"],
-            kind=data["kind"],
-            publication=data["publication"],
-            published=data["published"],
-            url=data["url"],
-            filename=data["filename"],
-        )
+        meta = SourceMeta.from_fields(data)
         kwargs = {
             "document": data["document"],
             "user": request.user,

@@ -97,15 +97,7 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("no document with slug %(slug)s") % {"slug": repr(options["document"])}
                 )
-        meta = SourceMeta(
-            siglum=checked["siglum"],
-            title=checked["title"],
-            kind=checked["kind"],
-            publication=checked["publication"],
-            published=checked["published"],
-            url=checked["url"],
-            filename=path.name[:255],
-        )
+        meta = SourceMeta.from_fields(checked, filename=path.name[:255])
         kwargs = {
             "document": document,
             "accept_cuts": options["accept_cuts"],
