@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .bulk import update_rows
+from .citation import refresh_locators
 from .collation import recollate
 from .models import (
     CanonicalChange,
@@ -840,6 +841,8 @@ def import_source(
             if progress
             else None,
         )
+        # Locators after the collation: a table row is cited by its first cell.
+        refresh_locators(document)
         _report(progress, "fingerprint")
         refresh_fingerprint(document)
         after = dict(Unit.objects.filter(pk__in=list(before)).values_list("pk", "canonical"))
