@@ -15,9 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from .bulk import update_rows
 from .models import CanonicalChange, Document, Unit
+from .text.cite import Citable, gbt7714, plain
 from .text.locator import unit_locators
 
 
@@ -40,10 +42,10 @@ def refresh_locators(document: Document) -> int:
 
 @dataclass(frozen=True)
 class Revision:
-    """Revision ``number`` (1-based) of a unit's canonical ``text``; ``change``
-    is the ``CanonicalChange`` that made it (None for a unit without history,
-    whose one revision is its current text); ``latest``: the number of the
-    unit's current revision."""
+    """Revision ``number`` (1-based) of a unit's canonical ``text``, ``latest``
+    being the number of its current revision; ``change``: the
+    ``CanonicalChange`` that made it (None for a unit without history, whose
+    one revision is its current text)."""
 
     number: int
     text: str
@@ -55,37 +57,65 @@ class Revision:
         return self.number == self.latest
 
 
-def changes_in_order(unit: Unit):
-    """The unit's canonical changes, oldest first: revision 1, 2, …"""
-    return CanonicalChange.objects.filter(unit=unit).order_by("created", "pk")
-
-
-def revision_count(unit: Unit) -> int:
-    """The number of the unit's current revision (at least 1)."""
-    return max(CanonicalChange.objects.filter(unit=unit).count(), 1)
-
-
 def number_history(history: list[CanonicalChange]) -> int:
     """Give each change of a unit's history (newest first, as ``CanonicalChange``
-    orders them) its revision number as ``change.revision``; returns the latest."""
+    orders them: ``-created, -pk``) its revision number as ``change.revision``;
+    returns the number of the current revision (1 for a unit without history)."""
     latest = len(history)
     for i, change in enumerate(history):
         change.revision = latest - i
     return max(latest, 1)
 
 
-def revision_of(unit: Unit, number: int) -> Revision | None:
-    """Revision ``number`` (1-based) of the unit, or None when it has no such
-    revision. One query."""
-    changes = list(changes_in_order(unit).select_related("user"))
-    if not changes:
-        return Revision(1, unit.canonical, 1) if number == 1 else None
-    if not 1 <= number <= len(changes):
+def revision_number(value: str, latest: int) -> int | None:
+    """``?rev=`` as a revision number: digits from 1 to ``latest``, else None."""
+    value = value.strip()
+    if not value.isascii() or not value.isdigit() or len(value) > 9:
         return None
-    change = changes[number - 1]
-    return Revision(number, change.after, len(changes), change)
+    number = int(value)
+    return number if 1 <= number <= latest else None
 
 
-def current_revision(unit: Unit, latest: int) -> Revision:
-    """The revision the unit reads now (``latest`` from :func:`revision_count`)."""
-    return Revision(latest, unit.canonical, latest)
+def revision_in(
+    unit: Unit, history: list[CanonicalChange], latest: int, number: int | None = None
+) -> Revision:
+    """Revision ``number`` (default: the current one) of ``unit``, from its
+    history numbered by :func:`number_history`; ``number`` must be valid
+    (:func:`revision_number`). No query."""
+    number = latest if number is None else number
+    if not history or number == latest:
+        change = history[0] if history else None
+        return Revision(number, unit.canonical, latest, change)
+    change = history[latest - number]
+    return Revision(number, change.after, latest, change)
+
+
+def revision_url(unit: Unit, number: int) -> str:
+    """The unit page's path at revision ``number``: ``/documents/<slug>/u/<key>/?rev=N``."""
+    return f"{unit.get_absolute_url()}?rev={number}"
+
+
+def citation(request, unit: Unit, revision: Revision) -> dict:
+    """What ``cite.json`` answers and the unit page's cite box shows:
+    ``{"locator", "revision", "text", "url", "formats": {"gbt7714", "plain"}}``;
+    the URL is absolute and names the revision, the access date is today
+    (the server's local date). No query (the unit's document is loaded)."""
+    document = unit.document
+    url = request.build_absolute_uri(revision_url(unit, revision.number))
+    cited = Citable(
+        issuers=document.issuers,
+        title=document.title,
+        number=document.number,
+        issued=document.date,
+        locator=unit.locator or unit.label,
+        revision=revision.number,
+        url=url,
+        accessed=timezone.localdate(),
+    )
+    return {
+        "locator": cited.locator,
+        "revision": revision.number,
+        "text": revision.text,
+        "url": url,
+        "formats": {"gbt7714": gbt7714(cited), "plain": plain(cited)},
+    }
