@@ -846,16 +846,27 @@ def import_source(
         _report(progress, "fingerprint")
         refresh_fingerprint(document)
         after = dict(Unit.objects.filter(pk__in=list(before)).values_list("pk", "canonical"))
+        located = dict(Unit.objects.filter(document=document).values_list("pk", "locator"))
         changes = [
-            {"unit": u.key, "label": u.label, "before": before[u.pk], "after": after[u.pk]}
+            {
+                "unit": u.key,
+                "label": u.label,
+                "locator": located.get(u.pk, ""),
+                "before": before[u.pk],
+                "after": after[u.pk],
+            }
             for u in sorted(matched, key=lambda u: u.order)
             if after.get(u.pk, before[u.pk]) != before[u.pk]
         ]
         matched_pks = set(before)
-        lacking = [{"unit": u.key, "label": u.label} for u in canonical if u.pk not in matched_pks]
+        lacking = [
+            {"unit": u.key, "label": u.label, "locator": located.get(u.pk, "")}
+            for u in canonical
+            if u.pk not in matched_pks
+        ]
         new_ids = {id(u) for u in new_units}  # identity: a list's `in` is quadratic
         added = [
-            {"unit": u.key, "label": u.label, "text": r.text}
+            {"unit": u.key, "label": u.label, "locator": located.get(u.pk, ""), "text": r.text}
             for u, r in zip(units_for_readings, prepared.units, strict=True)
             if id(u) in new_ids
         ]
