@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
-from .models import Document, DocumentRelation, Reading, Unit, VariantSite
+from .models import CanonicalChange, Document, DocumentRelation, Reading, Unit, VariantSite
 
 
 def unit_paths(units: list[Unit]) -> dict[int, list[str]]:
@@ -57,6 +57,13 @@ def document_export(document: Document) -> dict:
     for site in VariantSite.objects.filter(unit__document=document).order_by("unit", "index"):
         sites.setdefault(site.unit_id, []).append(site)
     unit_keys = {u.pk: u.key for u in units}
+    # Each unit's current revision (clauses.citation): the number of its changes.
+    revisions = dict(
+        CanonicalChange.objects.filter(unit__document=document)
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
     paths = unit_paths(units)
     keys_by_source: dict[int, list[str]] = {s.pk: [] for s in sources}
     for unit in units:
@@ -101,6 +108,8 @@ def document_export(document: Document) -> dict:
                 "key": unit.key,
                 "kind": unit.kind,
                 "label": unit.label,
+                "locator": unit.locator,
+                "revision": max(revisions.get(unit.pk, 0), 1),
                 **({"level": unit.level} if unit.kind == Unit.Kind.HEADING else {}),
                 "parent": unit_keys.get(unit.parent_id),
                 "path": paths[unit.pk],

@@ -24,6 +24,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from .bulk import update_rows
+from .citation import refresh_locators
 from .collation import recollate
 from .models import (
     CanonicalChange,
@@ -840,19 +841,32 @@ def import_source(
             if progress
             else None,
         )
+        # Locators after the collation: a table row is cited by its first cell.
+        refresh_locators(document)
         _report(progress, "fingerprint")
         refresh_fingerprint(document)
         after = dict(Unit.objects.filter(pk__in=list(before)).values_list("pk", "canonical"))
+        located = dict(Unit.objects.filter(document=document).values_list("pk", "locator"))
         changes = [
-            {"unit": u.key, "label": u.label, "before": before[u.pk], "after": after[u.pk]}
+            {
+                "unit": u.key,
+                "label": u.label,
+                "locator": located.get(u.pk, ""),
+                "before": before[u.pk],
+                "after": after[u.pk],
+            }
             for u in sorted(matched, key=lambda u: u.order)
             if after.get(u.pk, before[u.pk]) != before[u.pk]
         ]
         matched_pks = set(before)
-        lacking = [{"unit": u.key, "label": u.label} for u in canonical if u.pk not in matched_pks]
+        lacking = [
+            {"unit": u.key, "label": u.label, "locator": located.get(u.pk, "")}
+            for u in canonical
+            if u.pk not in matched_pks
+        ]
         new_ids = {id(u) for u in new_units}  # identity: a list's `in` is quadratic
         added = [
-            {"unit": u.key, "label": u.label, "text": r.text}
+            {"unit": u.key, "label": u.label, "locator": located.get(u.pk, ""), "text": r.text}
             for u, r in zip(units_for_readings, prepared.units, strict=True)
             if id(u) in new_ids
         ]

@@ -127,7 +127,7 @@ class UnitQuerySet(models.QuerySet):
         return (
             self.filter(document=document)
             .in_order()
-            .only("key", "kind", "label", "level", "order", "canonical")
+            .only("key", "kind", "label", "level", "order", "canonical", "locator")
         )
 
 
@@ -151,6 +151,11 @@ class Unit(models.Model):
     )
     order = models.PositiveIntegerField()
     canonical = models.TextField(blank=True)
+    # Where the unit stands, in the document's own labels: 二、（一）, 第二十三条,
+    # 序言第2段 (clauses.text.locator). What citations and pages name the unit
+    # by; the key stays in URLs. Unique within the document; refreshed by
+    # clauses.citation.refresh_locators whenever an import changes the tree.
+    locator = models.CharField(_("locator"), max_length=200, blank=True)
 
     objects = UnitQuerySet.as_manager()
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("documents/<slug:slug>/", views.document, name="document"),
     path("documents/<slug:slug>/export.json", views.export_json, name="export_json"),
     path("documents/<slug:slug>/u/<str:key>/", views_editor.unit, name="unit"),
+    path("documents/<slug:slug>/u/<str:key>/cite.json", views_editor.cite_json, name="cite_json"),
     path("documents/<slug:slug>/sources/<str:siglum>/", views.source, name="source"),
     path(
         "documents/<slug:slug>/sources/<str:siglum>/derived-from/",

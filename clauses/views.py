@@ -180,7 +180,7 @@ def home(request):
     for u in (
         Unit.objects.in_order()
         .filter(document_id__in=gridded)
-        .only("key", "label", "kind", "level", "ordinal", "order", "document_id")
+        .only("key", "label", "locator", "kind", "level", "ordinal", "order", "document_id")
     ):
         units[u.document_id].append(u)
     sources: dict[int, list[Source]] = {d.pk: [] for d in documents}

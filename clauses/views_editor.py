@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, QueryDict
+from django.http import Http404, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -31,6 +31,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from annotations.models import Flag
+from policyreader.errors import bad_request_response
 from policyreader.roles import role_required
 
 from .apparatus import (
@@ -41,6 +42,7 @@ from .apparatus import (
     site_type_labels,
     source_segments,
 )
+from .citation import citation, number_history, revision_in, revision_number
 from .collation import decide, priority_order, set_priority
 from .forms import DecisionForm, PriorityForm
 from .models import CanonicalChange, Document, SiteDecision, Unit, VariantSite
@@ -157,7 +159,7 @@ def unit_context(request, the_unit: Unit) -> dict:
         .defer("source__original")
         .order_by("source__priority", "source__siglum")
     )
-    siblings = list(doc.units.in_order().only("key", "order", "label", "document_id"))
+    siblings = list(doc.units.in_order().only("key", "order", "label", "locator", "document_id"))
     for sibling in siblings:
         sibling.document = doc  # their URLs need the slug: no query each
     index = next(i for i, u in enumerate(siblings) if u.pk == the_unit.pk)
@@ -195,7 +197,7 @@ def unit_context(request, the_unit: Unit) -> dict:
             u.document_id: u
             for u in Unit.objects.filter(
                 key=the_unit.key, document__in=[v["document"] for v in versions]
-            ).only("key", "label", "document_id")
+            ).only("key", "label", "locator", "document_id")
         }
         for v in versions:
             v["unit"] = same.get(v["document"].pk)
@@ -203,6 +205,7 @@ def unit_context(request, the_unit: Unit) -> dict:
                 v["unit"].document = v["document"]
     for change in history:
         change.runs = change_runs(change.before, change.after) if change.before else []
+    latest = number_history(history)
     return {
         "document": doc,
         "unit": the_unit,
@@ -220,6 +223,9 @@ def unit_context(request, the_unit: Unit) -> dict:
         "permalink": request.build_absolute_uri(the_unit.get_absolute_url()),
         "origin": "unit",
         "here": the_unit.get_absolute_url(),
+        # The revision shown and cited: the current one unless ?rev= asks.
+        "revision": revision_in(the_unit, history, latest),
+        "citation": citation(request, the_unit, revision_in(the_unit, history, latest)),
     }
 
 
@@ -227,11 +233,53 @@ def _get_unit(slug: str, key: str) -> Unit:
     return get_object_or_404(Unit.objects.select_related("document"), document__slug=slug, key=key)
 
 
+def _bad_revision(request, value: str, latest: int):
+    return bad_request_response(
+        request,
+        _("This unit has no revision “%(rev)s”: its revisions are numbered 1 to %(latest)d.")
+        % {"rev": value[:20], "latest": latest},
+    )
+
+
 @require_safe
 def unit(request, slug, key):
     """A unit: canonical text, every reading marked, apparatus, history; for
-    editors the decision forms at every site."""
-    return render(request, "clauses/unit.html", unit_context(request, _get_unit(slug, key)))
+    editors the decision forms at every site.
+
+    ``?rev=N`` shows revision N of the canonical text (the text a citation
+    names), with a note and a link when a later revision exists; a revision
+    the unit does not have is a 400 that says which ones it has.
+    """
+    the_unit = _get_unit(slug, key)
+    context = unit_context(request, the_unit)
+    if "rev" in request.GET:
+        latest = context["revision"].latest
+        number = revision_number(request.GET["rev"], latest)
+        if number is None:
+            return _bad_revision(request, request.GET["rev"], latest)
+        shown = revision_in(the_unit, context["history"], latest, number)
+        context["revision"] = shown
+        context["citation"] = citation(request, the_unit, shown)
+    return render(request, "clauses/unit.html", context)
+
+
+@require_safe
+def cite_json(request, slug, key):
+    """``{"locator", "revision", "text", "url", "formats": {"gbt7714", "plain"}}``
+    for the unit's current revision, or revision N with ``?rev=N`` (400 with
+    ``{"error": …}`` for a revision the unit does not have). Two queries."""
+    the_unit = _get_unit(slug, key)
+    history = list(
+        CanonicalChange.objects.filter(unit=the_unit).only("pk", "after", "created", "unit_id")
+    )
+    latest = number_history(history)
+    number = latest
+    if "rev" in request.GET:
+        number = revision_number(request.GET["rev"], latest)
+        if number is None:
+            return _bad_revision(request, request.GET["rev"], latest)
+    found = citation(request, the_unit, revision_in(the_unit, history, latest, number))
+    return JsonResponse(found, json_dumps_params={"ensure_ascii": False})
 
 
 # --- Discrepancy queue --------------------------------------------------------

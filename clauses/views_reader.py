@@ -491,7 +491,7 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
         have = covered.get(unit.pk, set())
         key = unit.key
         rid = dom_id(key, "r")
-        label = unit.label or key
+        label = unit.locator or unit.label
         overview.append(
             {
                 "key": key,
@@ -519,6 +519,7 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
             "key": key,
             "id": rid,
             "label": label_to_show(unit.label, unit.canonical),
+            "locator": unit.locator or unit.label,  # what the unit is named by
             "kind": unit.kind,
             "level": unit.level,
             # Keys of damaged labels hold "?": quoted as reverse() would.

@@ -444,8 +444,8 @@ def test_unit_page_shows_marked_readings_apparatus_history_and_forms(client, sta
     assert "editor&#x27;s decision" in html or "editor's decision" in html
     assert re.search(r"<del>横</del><ins>纵</ins>", html)
     # The citation line, selectable, and its copy button (shown by the script).
-    assert 'id="cite" class="cite-line" readonly' in html
-    assert re.search(r'data-copy="#cite"[^>]* hidden>', html)
+    assert 'id="cite-gbt7714"' in html and 'id="cite-plain"' in html
+    assert re.search(r'data-copy="#cite-gbt7714"[^>]* hidden>', html)
 
 
 def test_unit_page_shows_decisions_that_no_longer_apply(client, staff):

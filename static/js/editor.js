@@ -28,9 +28,21 @@
     function done(ok) {
       if (status) status.textContent = ok ? button.dataset.copied : button.dataset.copyByHand;
     }
-    field.select();
+    // A field (input, textarea) or a paragraph of text (the cite box's lines).
+    var text;
+    if ("value" in field && typeof field.select === "function") {
+      field.select();
+      text = field.value;
+    } else {
+      var range = document.createRange();
+      range.selectNodeContents(field);
+      var selection = window.getSelection();
+      selection.removeAllRanges();
+      selection.addRange(range);
+      text = field.textContent.trim();
+    }
     if (navigator.clipboard && window.isSecureContext) {
-      navigator.clipboard.writeText(field.value).then(
+      navigator.clipboard.writeText(text).then(
         function () { done(true); },
         function () { done(document.execCommand("copy")); }
       );
