@@ -186,7 +186,7 @@ def test_picker_redirects_and_refuses_unknown_documents(client):
     response = client.get(f"/compare/?old={PLAN}&new=nope")
     assert response.status_code == 400
     assert (
-        "没有这个文献" in response.content.decode()
+        "没有这篇文献" in response.content.decode()
         or "No such document" in response.content.decode()
     )
 
