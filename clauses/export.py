@@ -39,9 +39,11 @@ def relations_of(document: Document) -> list[dict]:
     )
     for r in relations:
         if r.from_document_id == document.pk:
-            found.append({"kind": r.kind, "direction": "to", "document": r.to_document})
+            found.append({"kind": r.kind, "direction": "to", "document": r.to_document, "pk": r.pk})
         else:
-            found.append({"kind": r.kind, "direction": "from", "document": r.from_document})
+            found.append(
+                {"kind": r.kind, "direction": "from", "document": r.from_document, "pk": r.pk}
+            )
     return found
 
 

@@ -9,7 +9,14 @@ from django.conf import settings
 from django.core.validators import RegexValidator, URLValidator
 from django.utils.translation import gettext_lazy as _
 
-from .models import Document, SiteDecision, Source, VariantSite
+from .models import (
+    ComparisonCorrection,
+    Document,
+    DocumentRelation,
+    SiteDecision,
+    Source,
+    VariantSite,
+)
 
 #: The only schemes a source's URL may have: it is shown as a link.
 URL_SCHEMES = ["http", "https"]
@@ -246,3 +253,52 @@ class DerivedFromForm(forms.Form):
         field.queryset = Source.objects.filter(document_id=source.document_id).exclude(pk=source.pk)
         field.label_from_instance = lambda s: f"{s.siglum} {s.title}"
         field.initial = source.derived_from_id
+
+
+def _document_choice(label) -> forms.ModelChoiceField:
+    field = forms.ModelChoiceField(
+        label=label,
+        queryset=Document.objects.order_by("-date", "title").only("slug", "title", "date"),
+        to_field_name="slug",
+        error_messages={"invalid_choice": _("No such document.")},
+    )
+    field.label_from_instance = lambda d: f"{d.title} ({d.date:%Y-%m-%d})" if d.date else d.title
+    return field
+
+
+class RelationForm(forms.Form):
+    """An editor says this document is a later version of, supersedes or builds on another."""
+
+    kind = forms.ChoiceField(label=_("This document"), choices=DocumentRelation.Kind.choices)
+    other = _document_choice(_("Other document"))
+
+    def __init__(self, *args, document: Document, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["other"].queryset = self.fields["other"].queryset.exclude(pk=document.pk)
+
+
+class ComparePickForm(forms.Form):
+    """Two documents to compare: the earlier (old) and the later (new)."""
+
+    old = _document_choice(_("Earlier document"))
+    new = _document_choice(_("Later document"))
+
+
+class CorrectionForm(forms.Form):
+    """An editor pairs units of two versions, or says they have no counterpart."""
+
+    kind = forms.ChoiceField(choices=ComparisonCorrection.Kind.choices)
+    old = forms.MultipleChoiceField(label=_("Units of the earlier document"), required=False)
+    new = forms.MultipleChoiceField(label=_("Units of the later document"), required=False)
+
+    def __init__(self, *args, old_units=(), new_units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old"].choices = [(u.key, _unit_choice(u)) for u in old_units]
+        self.fields["new"].choices = [(u.key, _unit_choice(u)) for u in new_units]
+
+
+def _unit_choice(unit) -> str:
+    """A unit as a choice: its locator or label, then the start of its text."""
+    name = getattr(unit, "locator", "") or unit.label
+    text = unit.canonical[:24] + ("…" if len(unit.canonical) > 24 else "")
+    return f"{name} {text}".strip()

@@ -682,6 +682,7 @@ def import_source(
     accept_cuts: bool = False,
     derived_from: Source | str | None = None,
     progress=None,
+    version_of: Document | None = None,
 ) -> ImportResult:
     """Import ``data`` as a new source, into ``document`` or the one it matches.
 
@@ -691,7 +692,9 @@ def import_source(
     ``accept_cuts``. A text that is another version of a document (its date,
     题注 or 文号 differ) becomes a new document, related to that one.
     ``derived_from`` (a source of the same document, or its siglum) marks the
-    new copy as made from that one. The result says what the import changed:
+    new copy as made from that one. ``version_of`` (a document; not with
+    ``document``) makes the text a new document, the later version of that
+    one, whatever its content says. The result says what the import changed:
     the units it added, the units it lacks, every canonical text it changed.
 
     Cost: the duplicate check (the checksum) first; the document is found by
@@ -700,6 +703,10 @@ def import_source(
     alone (``recollate(incremental=True)``). ``progress(stage, percent)``, when
     given, is called as the import goes (:data:`STAGES`).
     """
+    if version_of is not None and document is not None:
+        raise IngestError(
+            _("A text is either a copy of a document or a later version of one, not both.")
+        )
     checksum = prepared.checksum if prepared is not None else hashlib.sha256(data).hexdigest()
     _report(progress, "read")
     _refuse_duplicate(checksum, document)
@@ -709,23 +716,25 @@ def import_source(
         similarity = None
         created = False
         relation = None
-        version_of = None
+        earlier = None
         chosen = None
-        if document is None:
+        if version_of is not None:
+            earlier = Proposal(version_of, 0.0, kind="version", later=True)
+        elif document is None:
             # Two imports of one new document: the second waits for the first
             # to commit, then finds its document and joins it.
             _advisory_lock("identify", _identity(prepared))
             _refuse_duplicate(checksum, None)
             best = choose(propose(prepared))
             if best and best.is_version:
-                version_of = best
+                earlier = best
             elif best:
                 document, similarity, chosen = best.document, best.similarity, best
         if document is None:
             document = _create_document(prepared, meta)
             created = True
-            if version_of is not None:
-                relation = _relate(document, version_of, user)
+            if earlier is not None:
+                relation = _relate(document, earlier, user)
         document = Document.objects.select_for_update().get(pk=document.pk)
         if not created:
             _fill_missing_metadata(document, prepared)

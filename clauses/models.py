@@ -457,3 +457,52 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.pk} {self.status} {self.progress}%"
+
+
+class ComparisonCorrectionQuerySet(models.QuerySet):
+    def between(self, old: Document, new: Document):
+        """The corrections of the comparison of ``old`` with ``new``, newest first."""
+        return self.filter(old_document=old, new_document=new).order_by("-created", "-pk")
+
+
+class ComparisonCorrection(models.Model):
+    """An editor's correction of how two documents' units are paired (新旧对照).
+
+    ``pair``: the old units ``old_keys`` correspond to the new units
+    ``new_keys`` (one side has one key). ``unpair``: those units have no
+    counterpart. Kept by unit key and applied on top of the automatic pairing
+    (``clauses.text.compare``) every time the comparison is shown; a key that
+    no longer exists is ignored.
+    """
+
+    class Kind(models.TextChoices):
+        PAIR = "pair", _("pair")
+        UNPAIR = "unpair", _("no counterpart")
+
+    old_document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="corrections_as_old"
+    )
+    new_document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="corrections_as_new"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    old_keys = models.JSONField(default=list, blank=True)
+    new_keys = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created = models.DateTimeField(auto_now_add=True)
+
+    objects = ComparisonCorrectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["old_document", "new_document", "-created", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.old_keys} ~ {self.new_keys}"
+
+    def fixed_groups(self) -> list[tuple[list[str], list[str]]]:
+        """The groups this correction fixes, as ``clauses.text.compare`` takes them."""
+        if self.kind == self.Kind.PAIR:
+            return [(list(self.old_keys), list(self.new_keys))]
+        return [(list(self.old_keys), []), ([], list(self.new_keys))]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_editor
+from . import views, views_compare, views_editor
 from .views_reader import read as read_view
 
 urlpatterns = [
@@ -39,4 +39,31 @@ urlpatterns += [
 # Readers: the canonical text and the copies side by side.
 urlpatterns += [
     path("documents/<slug:slug>/read/", read_view, name="read"),
+]
+
+# Versions compared clause by clause (新旧对照); relations between documents.
+urlpatterns += [
+    path("compare/", views_compare.compare_pick, name="compare_pick"),
+    path("compare/<slug:old>/<slug:new>/", views_compare.compare, name="compare"),
+    path(
+        "compare/<slug:old>/<slug:new>/export.json",
+        views_compare.compare_export,
+        name="compare_export",
+    ),
+    path(
+        "compare/<slug:old>/<slug:new>/corrections/",
+        views_compare.compare_correct,
+        name="compare_correct",
+    ),
+    path(
+        "compare/<slug:old>/<slug:new>/corrections/<int:pk>/delete/",
+        views_compare.compare_correction_delete,
+        name="compare_correction_delete",
+    ),
+    path("documents/<slug:slug>/relations/", views_compare.document_relate, name="document_relate"),
+    path(
+        "documents/<slug:slug>/relations/<int:pk>/delete/",
+        views_compare.document_relation_delete,
+        name="document_relation_delete",
+    ),
 ]

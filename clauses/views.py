@@ -20,10 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from policyreader.roles import role_required
+from policyreader.roles import has_role, role_required
 
 from .export import document_export, relations_of
-from .forms import DerivedFromForm, ImportForm
+from .forms import DerivedFromForm, ImportForm, RelationForm
 from .ingest import (
     KEPT_THRESHOLD,
     CutsError,
@@ -125,16 +125,36 @@ def article_paragraphs(unit) -> list[dict]:
 
 def version_links(doc: Document) -> list[dict]:
     """Each relation of the document, said from its side: "later version of X",
-    "earlier version of Y" (X has a later version), "supersedes" …"""
+    "earlier version of Y" (X has a later version), "supersedes" …, with the
+    address of the two compared (the earlier one first) and the relation's pk."""
     links = []
     for r in relations_of(doc):
+        other = r["document"]
+        later = r["direction"] == "to"  # this document is the later one
         if r["kind"] == DocumentRelation.Kind.LATER_VERSION_OF:
-            text = _("Later version of") if r["direction"] == "to" else _("Earlier version of")
+            text = _("Later version of") if later else _("Earlier version of")
+            compare_text = (
+                _("compare with the earlier version")
+                if later
+                else _("compare with the later version")
+            )
         elif r["kind"] == DocumentRelation.Kind.SUPERSEDES:
-            text = _("Supersedes") if r["direction"] == "to" else _("Superseded by")
+            text = _("Supersedes") if later else _("Superseded by")
+            compare_text = _("compare")
         else:
-            text = _("Builds on") if r["direction"] == "to" else _("Built on by")
-        links.append({"text": text, "document": r["document"], "kind": r["kind"]})
+            text = _("Builds on") if later else _("Built on by")
+            compare_text = _("compare")
+        pair = (other.slug, doc.slug) if later else (doc.slug, other.slug)
+        links.append(
+            {
+                "text": text,
+                "document": other,
+                "kind": r["kind"],
+                "pk": r["pk"],
+                "compare_url": reverse("compare", args=pair),
+                "compare_text": compare_text,
+            }
+        )
     return links
 
 
@@ -236,6 +256,9 @@ def document(request, slug):
             "sources": sources,
             "metadata_rows": metadata_rows(doc),
             "versions": version_links(doc),
+            "relation_form": RelationForm(document=doc)
+            if has_role(request.user, "editor")
+            else None,
             "coverage": coverage(
                 _covered(Reading.objects.filter(unit__document=doc)), units, sources
             ),

@@ -75,6 +75,12 @@ class Command(BaseCommand):
             help="the copy of the document this one was made from: it will not vote",
         )
         parser.add_argument(
+            "--version-of",
+            default="",
+            metavar="SLUG",
+            help="the text is a new document, the later version of the document SLUG",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="write nothing: print as JSON what the import would do (units, report, "
@@ -97,11 +103,23 @@ class Command(BaseCommand):
                 raise CommandError(
                     _("no document with slug %(slug)s") % {"slug": repr(options["document"])}
                 )
+        version_of = None
+        if options["version_of"]:
+            if document is not None:
+                raise CommandError(
+                    _("--document and --version-of exclude each other: a copy, or a new version")
+                )
+            version_of = Document.objects.filter(slug=options["version_of"]).first()
+            if version_of is None:
+                raise CommandError(
+                    _("no document with slug %(slug)s") % {"slug": repr(options["version_of"])}
+                )
         meta = SourceMeta.from_fields(checked, filename=path.name[:255])
         kwargs = {
             "document": document,
             "accept_cuts": options["accept_cuts"],
             "derived_from": options["derived_from"] or None,
+            "version_of": version_of,
         }
         try:
             if options["dry_run"]:

@@ -1,0 +1,199 @@
+"""Two documents compared unit by unit (新旧对照): the page's rows, the JSON
+export, editors' corrections of the pairing and relations between documents.
+
+The pairing itself is ``clauses.text.compare`` (no database); this module
+loads the units (one query per document), applies the stored corrections
+(one query) and writes corrections and relations, each in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from .models import ComparisonCorrection, Document, DocumentRelation, Unit
+from .text.compare import RELATIONS, Pair, compare, diff_sides
+
+#: Relations whose texts are unchanged: hidden by “changes only”.
+UNCHANGED = ("same", "moved")
+
+
+class CorrectionError(ValueError):
+    """A correction that cannot be made: the message says why, for a person."""
+
+
+@dataclass
+class Row:
+    """One row of the comparison page: a pair, its units and their marked texts.
+
+    ``old``/``new`` are lists of (unit, segments), segments being
+    ``(kind, text)`` with kind ``same``, ``del`` (old side) or ``ins`` (new side).
+    """
+
+    pair: Pair
+    old: list[tuple[Unit, list[tuple[str, str]]]] = field(default_factory=list)
+    new: list[tuple[Unit, list[tuple[str, str]]]] = field(default_factory=list)
+
+    @property
+    def relation(self) -> str:
+        return self.pair.relation
+
+    @property
+    def percent(self) -> str:
+        return f"{self.pair.similarity:.0%}"
+
+    @property
+    def unchanged(self) -> bool:
+        return self.pair.relation in UNCHANGED
+
+
+@dataclass
+class Comparison:
+    old: Document
+    new: Document
+    old_units: list[Unit]
+    new_units: list[Unit]
+    pairs: list[Pair]
+    corrections: list[ComparisonCorrection]
+
+    @property
+    def summary(self) -> list[tuple[str, int]]:
+        """(relation, count of pairs) for every relation, in :data:`RELATIONS` order."""
+        counts = Counter(p.relation for p in self.pairs)
+        return [(r, counts.get(r, 0)) for r in RELATIONS]
+
+    def rows(self, changes_only: bool = False) -> list[Row]:
+        """The page's rows in the new document's order, each pair's characters
+        marked (only pairs whose text changed are diffed)."""
+        old_by_key = {u.key: u for u in self.old_units}
+        new_by_key = {u.key: u for u in self.new_units}
+        rows = []
+        for pair in self.pairs:
+            if changes_only and pair.relation in UNCHANGED:
+                continue
+            olds = [old_by_key[k] for k in pair.old]
+            news = [new_by_key[k] for k in pair.new]
+            if olds and news and pair.relation not in UNCHANGED:
+                old_side, new_side = diff_sides(
+                    [u.canonical for u in olds], [u.canonical for u in news]
+                )
+            else:
+                old_side = [[("del" if not news else "same", u.canonical)] for u in olds]
+                new_side = [[("ins" if not olds else "same", u.canonical)] for u in news]
+            rows.append(
+                Row(
+                    pair,
+                    list(zip(olds, old_side, strict=True)),
+                    list(zip(news, new_side, strict=True)),
+                )
+            )
+        return rows
+
+    def as_json(self) -> dict:
+        return {
+            "old": self.old.slug,
+            "new": self.new.slug,
+            "pairs": [p.as_json() for p in self.pairs],
+        }
+
+
+def _units(document: Document) -> list[Unit]:
+    units = list(Unit.objects.filter(document=document).in_order())
+    for u in units:
+        u.document = document  # their links need the slug: no query each
+    return units
+
+
+def compare_documents(old: Document, new: Document) -> Comparison:
+    """The comparison of ``old`` with ``new``: three queries (the units of
+    each, the corrections), then :func:`clauses.text.compare.compare` with the
+    corrections, newest first, fixed on top of the automatic pairing."""
+    old_units, new_units = _units(old), _units(new)
+    corrections = list(ComparisonCorrection.objects.between(old, new).select_related("created_by"))
+    fixed = [g for c in corrections for g in c.fixed_groups()]
+    pairs = compare(
+        [(u.key, u.label, u.canonical) for u in old_units],
+        [(u.key, u.label, u.canonical) for u in new_units],
+        fixed=fixed,
+    )
+    return Comparison(old, new, old_units, new_units, pairs, corrections)
+
+
+def save_correction(
+    old: Document, new: Document, kind: str, old_keys: list[str], new_keys: list[str], user
+) -> ComparisonCorrection:
+    """Store an editor's correction; earlier corrections touching the same
+    units are removed (the new one replaces them). Raises
+    :class:`CorrectionError` (nothing written) for unknown keys, an empty
+    side of a pairing, or several units on both sides."""
+    old_keys = list(dict.fromkeys(old_keys))
+    new_keys = list(dict.fromkeys(new_keys))
+    if kind not in ComparisonCorrection.Kind.values:
+        raise CorrectionError(_("Choose to pair the units or to mark them without counterpart."))
+    if not old_keys and not new_keys:
+        raise CorrectionError(_("Choose at least one unit."))
+    if kind == ComparisonCorrection.Kind.PAIR:
+        if not old_keys or not new_keys:
+            raise CorrectionError(_("A pair needs a unit of each version."))
+        if len(old_keys) > 1 and len(new_keys) > 1:
+            raise CorrectionError(
+                _("Pair one unit with several (a split or a merge), not several with several.")
+            )
+    known_old = set(
+        Unit.objects.filter(document=old, key__in=old_keys).values_list("key", flat=True)
+    )
+    known_new = set(
+        Unit.objects.filter(document=new, key__in=new_keys).values_list("key", flat=True)
+    )
+    unknown = [k for k in old_keys if k not in known_old] + [
+        k for k in new_keys if k not in known_new
+    ]
+    if unknown:
+        raise CorrectionError(_("No such unit: %(keys)s.") % {"keys": ", ".join(unknown[:5])})
+    with transaction.atomic():
+        earlier = ComparisonCorrection.objects.between(old, new).select_for_update()
+        touched = [
+            c.pk
+            for c in earlier
+            if set(c.old_keys) & set(old_keys) or set(c.new_keys) & set(new_keys)
+        ]
+        ComparisonCorrection.objects.filter(pk__in=touched).delete()
+        return ComparisonCorrection.objects.create(
+            old_document=old,
+            new_document=new,
+            kind=kind,
+            old_keys=old_keys,
+            new_keys=new_keys,
+            created_by=user if user is not None and user.is_authenticated else None,
+        )
+
+
+def relate(document: Document, other: Document, kind: str, user) -> DocumentRelation:
+    """``document`` is a later version of, supersedes or builds on ``other``.
+    Raises :class:`CorrectionError` when it relates a document to itself or
+    the relation exists already (nothing written)."""
+    if document.pk == other.pk:
+        raise CorrectionError(_("A document cannot be related to itself."))
+    try:
+        with transaction.atomic():
+            return DocumentRelation.objects.create(
+                from_document=document,
+                to_document=other,
+                kind=kind,
+                created_by=user if user is not None and user.is_authenticated else None,
+            )
+    except IntegrityError as exc:
+        raise CorrectionError(_("These two documents are related so already.")) from exc
+
+
+def relation_of(document: Document, pk: int) -> DocumentRelation | None:
+    """One relation of ``document`` (either side), or None."""
+    return (
+        DocumentRelation.objects.filter(Q(from_document=document) | Q(to_document=document))
+        .filter(pk=pk)
+        .first()
+    )
