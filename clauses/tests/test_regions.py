@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from functools import cache
 from pathlib import Path
 
@@ -778,24 +777,18 @@ def test_seed_body_unchanged(name):
     assert new_body_lines(clean, layout) == old_body_lines(clean, md)
 
 
-# --- speed --------------------------------------------------------------------------------
+# --- scale (speed is measured by bench/regions.py, not asserted here) --------------------
 
 
-def test_speed_well_above_one_megabyte_a_second():
+def test_two_megabytes_of_corpus_keep_the_invariant():
     corpus = "\n\n".join(clean_file(path)[0] for _, path in corpus_files())
     text = corpus * max(1, 2_000_000 // len(corpus.encode()))
-    size = len(text.encode())
-    start = time.perf_counter()
-    layout = find_layout(text)
-    elapsed = time.perf_counter() - start
-    check_invariant(text, layout)
-    assert size / elapsed > 3_000_000, f"{size / elapsed / 1e6:.1f} MB/s"
+    check_invariant(text, find_layout(text))
 
 
-def test_one_long_body_is_linear():
+def test_one_long_body_is_one_part_of_every_line():
     line = "（一）健全国家职业教育制度框架。把握好正确的改革方向，严把教学标准。\n"
     text = "国家粮食应急预案\n" + line * 40000
-    start = time.perf_counter()
     layout = find_layout(text)
-    assert time.perf_counter() - start < 2.0
+    check_invariant(text, layout)
     assert len(main_part(layout).lines) == 40000
