@@ -33,6 +33,7 @@ peak memory under 10× the file; the 20th 200 KB copy under 1 s and at most
 twice the 2nd.
 
     .venv/bin/python bench/ingest.py --issue10-only    # section 4 alone
+    .venv/bin/python bench/ingest.py --copies-only     # its Nth-import part alone
 """
 
 from __future__ import annotations
@@ -236,6 +237,12 @@ def _measured(data: bytes):
 
 
 def bench_issue10(big_mb: float = 4.0, small_kb: float = 200.0, copies: int = 20) -> None:
+    if big_mb:
+        _issue10_big(big_mb)
+    _issue10_copies(small_kb, copies)
+
+
+def _issue10_big(big_mb: float) -> None:
     big = synthetic(int(big_mb * 1024 * 1024), seed=1)
     with scratch_database():
         from clauses.ingest import SourceMeta, import_source
@@ -254,18 +261,36 @@ def bench_issue10(big_mb: float = 4.0, small_kb: float = 200.0, copies: int = 20
                 f"{elapsed:.1f} s, peak memory {peak / 1048576:.0f} MB = "
                 f"{peak / len(data):.1f}× the file (target < 10×; under tracemalloc)"
             )
+
+
+def _issue10_copies(small_kb: float, copies: int) -> None:
     small = synthetic(int(small_kb * 1024), seed=3, title="关于某某试点工作的实施方案")
     with scratch_database():
         from clauses.ingest import SourceMeta, import_source
 
-        times = []
+        times, stages = [], []
         for n in range(1, copies + 1):
             data = (small if n == 1 else vary(small, seed=1000 + n)).encode()
+            marks: list[tuple[str, float]] = []
+
+            def mark(stage, _percent, marks=marks):
+                if not marks or marks[-1][0] != stage:
+                    marks.append((stage, time.perf_counter()))
+
             start = time.perf_counter()
-            import_source(data, SourceMeta(), accept_cuts=True)
-            times.append(time.perf_counter() - start)
+            import_source(data, SourceMeta(), accept_cuts=True, progress=mark)
+            end = time.perf_counter()
+            times.append(end - start)
+            stages.append(
+                [
+                    (st, (marks[i + 1][1] if i + 1 < len(marks) else end) - t)
+                    for i, (st, t) in enumerate(marks)
+                ]
+            )
         shown = ", ".join(f"N={n}: {times[n - 1]:.2f} s" for n in (1, 2, 5, 10, 20) if n <= copies)
         print(f"{small_kb:.0f} KB copies, the Nth import: {shown}")
+        last = " ".join(f"{st}={t:.2f}" for st, t in stages[-1])
+        print(f"the {copies}th import by stage (s): {last}")
         if copies >= 20:
             print(
                 f"the 20th: {times[19]:.2f} s (target < 1 s), "
@@ -279,9 +304,12 @@ def main() -> None:
     parser.add_argument("--law-mb", type=float, default=5.0, help="law corpus size in MB")
     parser.add_argument("--no-db", action="store_true", help="skip the PostgreSQL import")
     parser.add_argument("--issue10-only", action="store_true", help="section 4 alone")
+    parser.add_argument(
+        "--copies-only", action="store_true", help="section 4's Nth-import part alone"
+    )
     args = parser.parse_args()
-    if args.issue10_only:
-        bench_issue10()
+    if args.issue10_only or args.copies_only:
+        bench_issue10(big_mb=0 if args.copies_only else 4.0)
         return
     files = build_corpus(args.mb)
     print("— the 2024 Opinion's copies —")

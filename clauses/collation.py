@@ -25,20 +25,34 @@ It runs for the units an import or a decision touched, and for every unit on
 
 Each unit keeps its witnesses' alignments to the texts its last collation was
 built on (``UnitAlignment``, an ``engine.AlignmentCache``): an import aligns
-only the new copy's reading (``incremental=True``), so its cost does not grow
-with the number of copies; the result is the full collation's, exactly, as
-an alignment depends on nothing but its two texts. A decision, a change of
-priority or of derivation and ``manage.py recollate`` collate in full
-(``incremental=False``) and store the alignments afresh.
+only the new copy's reading (``incremental=True``); the result is the full
+collation's, exactly, as an alignment depends on nothing but its two texts.
+A decision, a change of priority or of derivation and ``manage.py recollate``
+collate in full (``incremental=False``) and store the alignments afresh.
+
+What an import still does per touched unit, and how its cost grows with the
+number N of copies: the engine re-runs the consensus (usually two rounds) over
+all N readings, but cuts readings only from the copies that differ near each
+span (``engine._Cuts``), so besides building each site's ``readings`` (one
+entry per copy) its work follows the differences, not N × sites. Where the
+canonical text stays and no decision applies, the stored sites are merged
+with the new ones (:func:`_merge_sites`): sites with an unchanged span get the
+new copy's reading added in one ``UPDATE`` (the other copies' readings are not
+rewritten), vanished spans are deleted, new ones inserted; elsewhere the
+unit's sites are rewritten. The unit's alignment cache (a JSON document that
+grows with N) is still read and rewritten whole. ``clauses/tests/
+test_incremental.py`` checks on random sequences of copies and decisions that
+the stored state equals ``recollate(..., incremental=False)``'s.
 """
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Min
 
 from annotations.anchoring import reanchor_notes
@@ -123,14 +137,18 @@ def recollate(
     user=None,
     reason: str = "",
     incremental: bool = False,
+    added: str | None = None,
     progress=None,
 ) -> CollationStats:
     """Recompute the canonical text and the variant sites of ``units``.
 
     ``incremental``: reuse the alignments kept from the units' last collation
     (an import: only the new readings are aligned); otherwise align every
-    reading afresh. Both give the same result. ``progress(done, total)`` is
-    called every few units.
+    reading afresh. Both give the same result. ``added``: the siglum of the
+    one source whose readings were added since the units' last collation (an
+    import); where a unit's canonical text stays and no decision applies, its
+    stored sites are then updated in place (:func:`_merge_sites`) rather than
+    rewritten. ``progress(done, total)`` is called every few units.
     """
     units = list(units)
     stats = CollationStats()
@@ -190,7 +208,16 @@ def recollate(
         stats.readings += len(unit_readings)
         results[unit.pk] = (unit, result)
 
-    VariantSite.objects.filter(unit_id__in=list(results)).delete()
+    # Units whose stored sites are merged with the new ones instead of rewritten.
+    merged = {
+        pk
+        for pk, (unit, result) in results.items()
+        if added is not None
+        and added in readings[pk]
+        and not decisions[pk]
+        and result.text == unit.canonical
+    }
+    VariantSite.objects.filter(unit_id__in=[pk for pk in results if pk not in merged]).delete()
     new_sites: list[VariantSite] = []
     changes: list[CanonicalChange] = []
     changed_units: list[Unit] = []
@@ -240,6 +267,8 @@ def recollate(
     reanchor_notes(changed_units)  # span notes follow their quote, or are orphaned
     CanonicalChange.objects.bulk_create(changes)
     SiteDecision.objects.bulk_update(changed_decisions, ["applied"])
+    if merged:
+        new_sites = _merge_sites(merged, new_sites, added)
     VariantSite.objects.bulk_create(new_sites)
     UnitAlignment.objects.bulk_create(
         [UnitAlignment(unit_id=pk, cache=c.as_json()) for pk, c in caches.items()],
@@ -249,6 +278,78 @@ def recollate(
     )
     stats.changed = len(changed_units)
     return stats
+
+
+#: Added to a kept site's index while the sites of a unit are renumbered, so that
+#: no two of them share an index in between (``unique_site_index``).
+_INDEX_SHIFT = 1_000_000
+
+
+def _merge_sites(units: set[int], sites: list[VariantSite], added: str) -> list[VariantSite]:
+    """Write the sites of ``units`` by updating the stored ones; returns the
+    sites left to insert (those of other units and the new ones).
+
+    Applies where a unit's canonical text did not change, no decision applies
+    and one source (``added``) was added since its sites were stored. Its
+    other sources' alignments to the canonical text are then those the stored
+    sites were cut from (an alignment depends on its two texts alone), so a
+    stored site with the span of a new one holds the same readings, the added
+    source's aside: one ``UPDATE`` adds that reading (``readings ||
+    {added: reading}``) and sets what the added vote may change (index, type,
+    tie, OCR pairs). Stored sites whose span is gone are deleted, new spans
+    inserted. Rows written: the unit's sites once, without rewriting the other
+    sources' readings.
+    """
+    stored: dict[tuple[int, int, int], int] = {}
+    for pk, unit_id, start, end in VariantSite.objects.filter(unit_id__in=units).values_list(
+        "pk", "unit_id", "start", "end"
+    ):
+        stored[unit_id, start, end] = pk
+    kept: list[tuple[int, VariantSite]] = []
+    rest: list[VariantSite] = []
+    for site in sites:
+        pk = (
+            stored.pop((site.unit_id, site.start, site.end), None)
+            if site.unit_id in units
+            else None
+        )
+        if pk is None:
+            rest.append(site)
+        else:
+            kept.append((pk, site))
+    if stored:
+        VariantSite.objects.filter(pk__in=list(stored.values())).delete()
+    if kept:
+        table = connection.ops.quote_name(VariantSite._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""UPDATE {table} AS t SET
+                    readings = t.readings || jsonb_build_object(%s::text, v.reading),
+                    "index" = v.idx + %s, type = v.type, tie = v.tie,
+                    likely_ocr = v.likely_ocr, ocr_pairs = v.ocr_pairs::jsonb,
+                    decision_id = NULL
+                FROM unnest(%s::integer[], %s::integer[], %s::text[], %s::text[],
+                            %s::boolean[], %s::boolean[], %s::text[])
+                    AS v(id, idx, reading, type, tie, likely_ocr, ocr_pairs)
+                WHERE t.id = v.id""",
+                [
+                    added,
+                    _INDEX_SHIFT,
+                    [pk for pk, _ in kept],
+                    [s.index for _, s in kept],
+                    [s.readings.get(added, s.canonical_reading) for _, s in kept],
+                    [s.type for _, s in kept],
+                    [s.tie for _, s in kept],
+                    [s.likely_ocr for _, s in kept],
+                    [json.dumps(s.ocr_pairs) for _, s in kept],
+                ],
+            )
+            cursor.execute(
+                f'UPDATE {table} SET "index" = "index" - %s '
+                f'WHERE unit_id = ANY(%s) AND "index" >= %s',
+                [_INDEX_SHIFT, list(units), _INDEX_SHIFT],
+            )
+    return rest
 
 
 def _override_key(o: engine.Override) -> tuple:

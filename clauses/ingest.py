@@ -12,6 +12,7 @@ import logging
 import re
 import string
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
@@ -736,6 +737,7 @@ def import_source(
             if earlier is not None:
                 relation = _relate(document, earlier, user)
         document = Document.objects.select_for_update().get(pk=document.pk)
+        titles_before = _title_keys(document.title, document.metadata or {})
         if not created:
             _fill_missing_metadata(document, prepared)
 
@@ -840,12 +842,13 @@ def import_source(
         # Re-collate the units this copy touched: their consensus may change.
         # Each aligns this copy's reading alone; the others' alignments are kept.
         _report(progress, "collate")
-        recollate(
+        stats = recollate(
             units_for_readings,
             cause=CanonicalChange.Cause.IMPORT,
             user=user,
             reason=source.siglum,  # shown after the cause: “import · B”
             incremental=True,
+            added=source.siglum,
             progress=(lambda done, total: _report(progress, "collate", done / total))
             if progress
             else None,
@@ -853,7 +856,14 @@ def import_source(
         # Locators after the collation: a table row is cited by its first cell.
         refresh_locators(document)
         _report(progress, "fingerprint")
-        refresh_fingerprint(document)
+        # The fingerprint depends on the canonical texts and the title keys alone.
+        if (
+            created
+            or stats.changed
+            or new_units
+            or _title_keys(document.title, document.metadata or {}) != titles_before
+        ):
+            refresh_fingerprint(document)
         after = dict(Unit.objects.filter(pk__in=list(before)).values_list("pk", "canonical"))
         located = dict(Unit.objects.filter(document=document).values_list("pk", "locator"))
         changes = [
@@ -1133,12 +1143,31 @@ def propose_derived(document: Document, prepared: PreparedSource, matches: list)
     ):
         by_source.setdefault(source_id, []).append((unit_id, text))
     best = None
+    counts = {u: Counter(t) for u, t in texts.items()}
+    with_canon_of: dict[tuple[int, ...], float] = {}  # by the units shared
     for source in document.sources.order_by("siglum"):
         shared = by_source.get(source.pk, [])
         if sum(len(texts[u]) for u, _t in shared) < DERIVED_MIN_SHARED * whole:
             continue
-        with_copy = agreement([(texts[u], t) for u, t in shared], at_least=DERIVED_AGREEMENT)
-        with_canon = agreement([(texts[u], canonical[u]) for u, _t in shared])
+        units = tuple(sorted(u for u, _t in shared))
+        with_canon = with_canon_of.get(units)
+        if with_canon is None:
+            with_canon = with_canon_of[units] = agreement([(texts[u], canonical[u]) for u in units])
+        # The copy must reach both: rule it out as soon as it cannot (the
+        # margin keeps rounding from ruling out a copy just above the canon).
+        needed = max(DERIVED_AGREEMENT, with_canon) - 1e-9
+        pairs = [(texts[u], t) for u, t in shared]
+        # A cheap exact bound first: characters the two cannot share (by count)
+        # differ in any alignment, so too many of them rule the copy out.
+        total = sum(len(a) + len(b) for a, b in pairs)
+        apart = 0
+        for u, t in shared:
+            if texts[u] != t:
+                theirs = Counter(t)
+                apart += (counts[u] - theirs).total() + (theirs - counts[u]).total()
+        if apart > (1 - needed) * total:
+            continue
+        with_copy = agreement(pairs, at_least=needed)
         if with_copy >= DERIVED_AGREEMENT and with_copy > with_canon:
             if best is None or with_copy > best["agreement"]:
                 best = {

@@ -202,6 +202,8 @@ def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -
                 tree_value[k], tree_pair[k] = value, pair
             k += k & -k
 
+    can_grams: list[frozenset[str] | None] = [None] * m  # each unit's bigrams, once
+
     best_total, best_last = 0.0, -1
     for i, candidates in enumerate(_candidates(source, canonical)):
         s = source[i]
@@ -211,7 +213,10 @@ def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -
             c = canonical[j]
             if s.heading != c.heading:
                 continue
-            sim = dice(s_grams, bigrams(c.text))
+            c_grams = can_grams[j]
+            if c_grams is None:
+                c_grams = can_grams[j] = bigrams(c.text)
+            sim = dice(s_grams, c_grams)
             if s.key == c.key and sim >= MIN_SIMILARITY_WITH_LABEL:
                 score = sim + LABEL_BONUS
             elif sim >= MIN_SIMILARITY_WITHOUT_LABEL:

@@ -866,13 +866,71 @@ def _cut_all(aligns: Mapping[str, _Alignment], sigla: list[str], p: int, q: int)
     return out
 
 
-def _snap(canonical: str, spans: list[list[int]], aligns, sigla) -> list[list[int]]:
+class _Cuts:
+    """Every source's reading of canonical spans, in time proportional to the
+    sources that differ near the span (not to all of them).
+
+    A source none of whose differences (non-equal opcodes, as canonical
+    intervals) meets or touches ``[p, q]``, and that has no lacuna, is aligned
+    by equal opcodes over the whole span, so it reads ``canonical[p:q]``
+    exactly; only the others are cut through their alignments. Sources with
+    the same text share one alignment (see :func:`_align_all`) and are cut once.
+    The result equals :func:`_cut_all`'s.
+    """
+
+    __slots__ = ("canonical", "sigla", "groups", "starts", "intervals", "longest", "always")
+
+    def __init__(self, canonical: str, aligns: Mapping[str, _Alignment], sigla: list[str]):
+        self.canonical = canonical
+        self.sigla = sigla
+        groups: dict[int, tuple[_Alignment, list[str]]] = {}
+        for sig in sigla:
+            groups.setdefault(id(aligns[sig]), (aligns[sig], []))[1].append(sig)
+        self.groups = list(groups.values())
+        intervals = sorted(
+            (a, b, k) for k, (al, _) in enumerate(self.groups) for a, b in al.touched()
+        )
+        self.intervals = intervals
+        self.starts = [a for a, _, _ in intervals]
+        self.longest = max((b - a for a, b, _ in intervals), default=0)
+        self.always = [k for k, (al, _) in enumerate(self.groups) if al.lacunae]
+
+    def involved(self, p: int, q: int) -> list[int]:
+        """Groups with a difference meeting or touching ``[p, q]`` (or a lacuna)."""
+        out = set(self.always)
+        intervals = self.intervals
+        for i in range(bisect_left(self.starts, p - self.longest), bisect_right(self.starts, q)):
+            a, b, k = intervals[i]
+            if b >= p:
+                out.add(k)
+        return sorted(out)
+
+    def cut(self, k: int, p: int, q: int) -> str:
+        al, sigla = self.groups[k]
+        r = al.cut(p, q)
+        if r is None:  # cannot happen at site boundaries; guard anyway
+            raise AssertionError(f"site boundary {p}-{q} inside a difference of {sigla[0]}")
+        return r
+
+    def all(self, p: int, q: int) -> dict[str, str]:
+        """``{siglum: reading of [p, q)}`` for every source, as :func:`_cut_all`."""
+        c = self.canonical[p:q]
+        out = dict.fromkeys(self.sigla, c)
+        for k in self.involved(p, q):
+            r = self.cut(k, p, q)
+            if r != c:
+                for sig in self.groups[k][1]:
+                    out[sig] = r
+        return out
+
+
+def _snap(canonical: str, spans: list[list[int]], cuts: _Cuts) -> list[list[int]]:
     """Step 4: widen sites over a neighbour character that recurs in them."""
     n = len(canonical)
     out = []
     for idx, (s, e) in enumerate(spans):
         c = canonical[s:e]
-        reads = _cut_all(aligns, sigla, s, e)
+        reads = cuts.all(s, e)
         if c and all(reads.values()):
             pool = c + "".join(r for r in reads.values() if r != c)
             lo_lim = spans[idx - 1][1] if idx else 0
@@ -906,7 +964,7 @@ def _straddling_words(text: str) -> dict[int, tuple[int, int]]:
     return best
 
 
-def _snap_to_words(canonical: str, spans: list[list[int]], aligns, sigla) -> list[list[int]]:
+def _snap_to_words(canonical: str, spans: list[list[int]], cuts: _Cuts) -> list[list[int]]:
     """Step 5: a site inside a word grows to the whole word, as a reader sees it.
 
     Only sites whose every reading is non-empty (a changed word, not an
@@ -921,7 +979,7 @@ def _snap_to_words(canonical: str, spans: list[list[int]], aligns, sigla) -> lis
     n = len(canonical)
     out: list[list[int]] = []
     for idx, (s, e) in enumerate(spans):
-        if e > s and all(_cut_all(aligns, sigla, s, e).values()):
+        if e > s and all(cuts.all(s, e).values()):
             if words is None:
                 words = _straddling_words(canonical)
             lo_lim = out[-1][1] if out else 0
@@ -966,7 +1024,9 @@ def _swapped(c: str, r: str) -> bool:
     return False
 
 
-def _join_swaps(canonical: str, spans: list[list[int]], aligns) -> list[list[int]]:
+def _join_swaps(
+    canonical: str, spans: list[list[int]], aligns, cuts: _Cuts | None = None
+) -> list[list[int]]:
     """Join a run of neighbouring sites into one when a source's reading over
     the run is the canonical span with two phrases or sentences swapped.
 
@@ -982,7 +1042,9 @@ def _join_swaps(canonical: str, spans: list[list[int]], aligns) -> list[list[int
     if n < 2:
         return spans
     joins: list[tuple[int, int]] = []  # (first, last) site index of a run
-    for al in {id(a): a for a in aligns.values()}.values():
+    if cuts is not None:
+        _join_swaps_sparse(canonical, spans, cuts, joins)
+    for al in {id(a): a for a in aligns.values()}.values() if cuts is None else ():
         if al.lacunae:
             continue
         acc = 0
@@ -1015,6 +1077,7 @@ def _join_swaps(canonical: str, spans: list[list[int]], aligns) -> list[list[int
                 joins.append((i, m - 1))
     if not joins:
         return spans
+    joins.sort()
     end_of = list(range(n))  # the last site index each site is joined up to
     for i, j in joins:
         end_of[i] = max(end_of[i], j)
@@ -1029,6 +1092,60 @@ def _join_swaps(canonical: str, spans: list[list[int]], aligns) -> list[list[int
         out.append([spans[i][0], spans[j][1]])
         i = j + 1
     return out
+
+
+def _join_swaps_sparse(
+    canonical: str, spans: list[list[int]], cuts: _Cuts, joins: list[tuple[int, int]]
+) -> None:
+    """:func:`_join_swaps`' runs, found from the sites where each source differs
+    (``cuts``) rather than from all sites: the running count changes only
+    there, so the same runs are found, in time proportional to the differences."""
+    starts = [s for s, _ in spans]
+    ends = [e for _, e in spans]
+    where: dict[int, set[int]] = {}  # group -> indexes of the spans its differences meet
+    for a, b, k in cuts.intervals:
+        lo = max(bisect_left(ends, a) - 1, 0)
+        for i in range(lo, min(bisect_right(starts, b) + 1, len(spans))):
+            if starts[i] <= b and a <= ends[i]:
+                where.setdefault(k, set()).add(i)
+    for k, indexes in where.items():
+        al = cuts.groups[k][0]
+        if al.lacunae:
+            continue
+        deltas = []  # (span index, change of the running count), non-zero only
+        for i in sorted(indexes):
+            s, e = spans[i]
+            r = al.cut(s, e) or ""
+            c = canonical[s:e]
+            if r != c:
+                d = 0
+                for ch in r:
+                    d += hash(ch)
+                for ch in c:
+                    d -= hash(ch)
+                if d:
+                    deltas.append((i, d))
+        # values[t]: the running count before deltas[t] (after all of them at the end)
+        values = [0]
+        for _, d in deltas:
+            values.append(values[-1] + d)
+        for t, (i, _) in enumerate(deltas):
+            m = -1
+            for u in range(t + 1, len(deltas) + 1):
+                candidate = deltas[u - 1][0] + 1
+                if candidate - i > TRANSPOSE_SITES:
+                    break
+                if values[u] == values[t]:
+                    m = candidate
+                    break
+            if m < 0:
+                continue
+            p, q = spans[i][0], spans[m - 1][1]
+            if q - p > TRANSPOSE_SPAN:
+                continue
+            r = al.cut(p, q)
+            if r is not None and _swapped(canonical[p:q], r):
+                joins.append((i, m - 1))
 
 
 class _Collation:
@@ -1058,17 +1175,17 @@ class _Collation:
             intervals.extend(al.touched())
         self.lacunose = {sig: al for sig, al in self.aligns.items() if al.lacunae}
         spans: list[list[int]] = []
+        self._all = cuts = _Cuts(canonical, self.aligns, self.sigla)
         if intervals:
-            sigla, aligns = self.sigla, self.aligns
-            spans = _snap(canonical, _merge(intervals), aligns, sigla)
-            spans = _snap_to_words(canonical, spans, aligns, sigla)
-            spans = _join_swaps(canonical, spans, self.aligns)
+            spans = _snap(canonical, _merge(intervals), cuts)
+            spans = _snap_to_words(canonical, spans, cuts)
+            spans = _join_swaps(canonical, spans, self.aligns, cuts)
         self.spans = spans
 
     def readings(self, p: int, q: int) -> dict[str, str]:
         got = self._cuts.get((p, q))
         if got is None:
-            got = self._cuts[p, q] = _cut_all(self.aligns, self.sigla, p, q)
+            got = self._cuts[p, q] = self._all.all(p, q)
         return got
 
     def lacking(self, p: int, q: int) -> dict[str, str]:
