@@ -6,63 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('clauses', '0006_fingerprint_alignments_import_jobs'),
+        ("clauses", "0006_fingerprint_alignments_import_jobs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='StudySet',
+            name="StudySet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200, verbose_name='title')),
-                ('audience', models.CharField(blank=True, max_length=200, verbose_name='audience')),
-                ('date', models.DateField(blank=True, null=True, verbose_name='date of the session')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='place')),
-                ('intro', models.TextField(blank=True, verbose_name='introduction')),
-                ('visibility', models.CharField(choices=[('private', 'private'), ('shared', 'shared'), ('public', 'public')], default='private', max_length=10, verbose_name='visibility')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('modified', models.DateTimeField(auto_now=True)),
-                ('editors', models.ManyToManyField(blank=True, related_name='editable_study_sets', to=settings.AUTH_USER_MODEL, verbose_name='colleagues who may edit')),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='study_sets', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="title")),
+                ("audience", models.CharField(blank=True, max_length=200, verbose_name="audience")),
+                (
+                    "date",
+                    models.DateField(blank=True, null=True, verbose_name="date of the session"),
+                ),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="place")),
+                ("intro", models.TextField(blank=True, verbose_name="introduction")),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[
+                            ("private", "private"),
+                            ("shared", "shared"),
+                            ("public", "public"),
+                        ],
+                        default="private",
+                        max_length=10,
+                        verbose_name="visibility",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("modified", models.DateTimeField(auto_now=True)),
+                (
+                    "editors",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="editable_study_sets",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="colleagues who may edit",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="study_sets",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-modified', '-pk'],
+                "ordering": ["-modified", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='StudyItem',
+            name="StudyItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.PositiveIntegerField(blank=True, null=True)),
-                ('end', models.PositiveIntegerField(blank=True, null=True)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('points', models.TextField(blank=True, verbose_name='talking points')),
-                ('questions', models.JSONField(blank=True, default=list, verbose_name='discussion questions')),
-                ('blanks', models.JSONField(blank=True, default=list, verbose_name='blanks')),
-                ('show_differences', models.BooleanField(default=False, verbose_name='show the differences between copies')),
-                ('show_changes', models.BooleanField(default=False, verbose_name='show the change from the previous version')),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='study_items', to='clauses.unit')),
-                ('study_set', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='studies.studyset')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.PositiveIntegerField(blank=True, null=True)),
+                ("end", models.PositiveIntegerField(blank=True, null=True)),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("points", models.TextField(blank=True, verbose_name="talking points")),
+                (
+                    "questions",
+                    models.JSONField(blank=True, default=list, verbose_name="discussion questions"),
+                ),
+                ("blanks", models.JSONField(blank=True, default=list, verbose_name="blanks")),
+                (
+                    "show_differences",
+                    models.BooleanField(
+                        default=False, verbose_name="show the differences between copies"
+                    ),
+                ),
+                (
+                    "show_changes",
+                    models.BooleanField(
+                        default=False, verbose_name="show the change from the previous version"
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="study_items",
+                        to="clauses.unit",
+                    ),
+                ),
+                (
+                    "study_set",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="studies.studyset",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['study_set', 'position', 'pk'],
+                "ordering": ["study_set", "position", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='studyset',
-            index=models.Index(fields=['owner', 'modified'], name='studies_stu_owner_i_4133a7_idx'),
+            model_name="studyset",
+            index=models.Index(fields=["owner", "modified"], name="studies_stu_owner_i_4133a7_idx"),
         ),
         migrations.AddIndex(
-            model_name='studyitem',
-            index=models.Index(fields=['study_set', 'position'], name='studies_stu_study_s_cedad2_idx'),
+            model_name="studyitem",
+            index=models.Index(
+                fields=["study_set", "position"], name="studies_stu_study_s_cedad2_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='studyitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('end__isnull', True), ('start__isnull', True)), models.Q(('end__isnull', False), ('start__isnull', False), ('start__lt', models.F('end'))), _connector='OR'), name='study_item_span_complete'),
+            model_name="studyitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("end__isnull", True), ("start__isnull", True)),
+                    models.Q(
+                        ("end__isnull", False),
+                        ("start__isnull", False),
+                        ("start__lt", models.F("end")),
+                    ),
+                    _connector="OR",
+                ),
+                name="study_item_span_complete",
+            ),
         ),
     ]

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from annotations.models import Note, Tag, Visibility
-from clauses.models import DocumentRelation, Document, Unit
+from clauses.models import Document, DocumentRelation, Unit
 from studies.handout import Options
 from studies.models import StudySet
 from studies.services import handout_for, variant_runs
@@ -187,7 +187,9 @@ def test_print_view_docx_and_signin_sheet(owner_client, people):
     assert f'href="/studies/{s.pk}/signin-sheet/"' in detail
 
 
-def test_set_page_queries_do_not_grow_with_items(owner_client, people, django_assert_max_num_queries):
+def test_set_page_queries_do_not_grow_with_items(
+    owner_client, people, django_assert_max_num_queries
+):
     small = make_set(people["owner"], "shared", keys=("c1", "c2"))
     big = make_set(people["owner"], "shared", keys=tuple(f"c{n}" for n in range(1, 21)))
     for s in (small, big):
@@ -209,7 +211,14 @@ def test_add_to_study_set_on_the_reading_pages(owner_client, people):
     document = owner_client.get("/documents/2024-yijian/").content.decode()
     assert "/studies/add/?document=2024-yijian&amp;unit=c2&amp;next=" in document
     unit_page = owner_client.get("/documents/2024-yijian/u/c2/").content.decode()
-    assert '<form class="st-add"' in unit_page and f'<option value="{s.pk}">我的专题' in unit_page
+    link = "/studies/add/?document=2024-yijian&amp;unit=c2&amp;next=%2Fdocuments%2F2024-yijian%2Fu%2Fc2%2F"
+    assert link in unit_page
+    # The link loads the form (a fragment for htmx, a page without JavaScript).
+    for headers in ({"HX-Request": "true"}, {}):
+        form = owner_client.get(link.replace("&amp;", "&"), headers=headers).content.decode()
+        assert '<form class="st-add"' in form and f'<option value="{s.pk}">我的专题' in form
+        assert 'name="next" value="/documents/2024-yijian/u/c2/"' in form
+        assert ("<html" in form) == (not headers)
     # The form posts and comes back to the unit page.
     response = owner_client.post(
         "/studies/add/",
@@ -247,7 +256,7 @@ def test_add_to_study_set_on_the_reading_pages(owner_client, people):
     rita = Client()
     rita.force_login(people["reader"])
     assert "/studies/add/" not in rita.get("/documents/2024-yijian/read/").content.decode()
-    assert "st-add" not in rita.get("/documents/2024-yijian/u/c2/").content.decode()
+    assert "/studies/add/" not in rita.get("/documents/2024-yijian/u/c2/").content.decode()
 
 
 def test_a_bad_span_from_a_form_is_400(owner_client, people):
@@ -278,7 +287,10 @@ def test_handout_for_a_set(people):
     handout = handout_for(s)
     assert handout.title == s.title and handout.date == "2026年12月1日"
     assert [i.locator for i in handout.items] == ["一、", "二、（一）", "五、（十三）"]
-    assert handout.items[1].source == "《中共中央 国务院关于深化产业工人队伍建设改革的意见》，2024年10月12日"
+    assert (
+        handout.items[1].source
+        == "《中共中央 国务院关于深化产业工人队伍建设改革的意见》，2024年10月12日"
+    )
     runs = handout.items[2].differences
     c13 = unit("c13")
     # The equal and variant runs are exactly the text; readings name the other copies.
@@ -294,14 +306,16 @@ def test_variant_runs_of_a_span_keep_only_the_sites_inside(people):
     sites = list(c13.sites.all())
     start = c13.canonical.index("横向")
     runs = variant_runs(c13, sites, start - 2, start + 4)
-    assert "".join(t for k, t in runs if k in ("equal", "variant")) == c13.canonical[
-        start - 2 : start + 4
-    ]
+    assert (
+        "".join(t for k, t in runs if k in ("equal", "variant"))
+        == c13.canonical[start - 2 : start + 4]
+    )
 
 
 def test_show_changes_uses_the_previous_version(people):
-    later, earlier = Document.objects.get(slug="2024-yijian"), Document.objects.get(
-        slug="2017-fangan"
+    later, earlier = (
+        Document.objects.get(slug="2024-yijian"),
+        Document.objects.get(slug="2017-fangan"),
     )
     DocumentRelation.objects.create(
         from_document=later, to_document=earlier, kind=DocumentRelation.Kind.LATER_VERSION_OF
