@@ -17,8 +17,8 @@ from annotations.models import OPEN_TO_OTHERS, Visibility
 from clauses.models import Unit
 from policyreader.roles import has_role
 
-#: The role that may create, edit and duplicate study sets (see README of the app: a set
-#: is made to be shared with a class, as an annotator's shared and public notes are).
+#: The role that may create, edit and duplicate study sets: a set is made to be handed
+#: to a class (shared or public), and sharing and publishing notes is the annotator's.
 AUTHOR_ROLE = "annotator"
 
 

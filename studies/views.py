@@ -306,8 +306,9 @@ def study_edit(request, study_set):
     is_owner = study_set.is_owned_by(request.user)
     form = StudySetForm(request.POST or None, instance=study_set, owner_may_publish=is_owner)
     if request.method == "POST" and form.is_valid():
-        try:
-            update_header(study_set, request.user, **form.cleaned_data)
+        try:  # the form has set the instance's fields already: compare with the stored set
+            stored = StudySet.objects.get(pk=study_set.pk)
+            update_header(stored, request.user, **form.cleaned_data)
         except Refused as exc:
             form.add_error(None, str(exc))
         else:

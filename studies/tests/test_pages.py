@@ -331,3 +331,16 @@ def test_show_changes_uses_the_previous_version(people):
     assert any(k == "del" for k, _ in runs) or any(k == "ins" for k, _ in runs)
     # c1 has no unit of its key in the earlier version: nothing to show.
     assert handout.items[1].differences == []
+
+
+def test_only_the_owner_changes_the_visibility(people):
+    from studies.services import Refused, update_header
+
+    s = make_set(people["owner"], "private", editors=[people["editor"]])
+    with pytest.raises(Refused):
+        update_header(s, people["editor"], visibility="public")
+    s.refresh_from_db()
+    assert s.visibility == "private"
+    update_header(s, people["owner"], visibility="public")
+    s.refresh_from_db()
+    assert s.visibility == "public"
