@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "axes",
     "clauses",
     "annotations",
+    "studies",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("clauses.urls")),
     path("", include("annotations.urls")),
+    path("studies/", include("studies.urls")),
 ]
 
 # Error answers that work without the database, in the request's language
