@@ -306,9 +306,7 @@ def write_docx(layout: Layout) -> bytes:
     if layout.quiz and layout.answers:
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         document.add_heading(
-            pgettext("handout", "Fill in the blanks")
-            + " · "
-            + pgettext("handout", "Answers"),
+            pgettext("handout", "Fill in the blanks") + " · " + pgettext("handout", "Answers"),
             level=2,
         )
         for answer in layout.answers:

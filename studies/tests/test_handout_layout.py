@@ -57,7 +57,11 @@ def test_texts_points_and_questions_in_order():
     assert layout.blocks[1].points == []
     # Numbered across the handout; blank questions dropped.
     questions = [(q.number, q.text) for b in layout.blocks for q in b.questions]
-    assert questions == [(1, "本单位有哪些好做法？"), (2, "网上引领从哪里做起？"), (3, "哪些事项必须审议通过？")]
+    assert questions == [
+        (1, "本单位有哪些好做法？"),
+        (2, "网上引领从哪里做起？"),
+        (3, "哪些事项必须审议通过？"),
+    ]
     # Empty difference runs are dropped, the rest kept in order.
     assert layout.blocks[1].differences == [
         ("equal", "深化"),
@@ -129,7 +133,9 @@ def test_error_is_translated_with_gettext():
     item = HandoutItem("三、（五）", FIVE, blanks=["厂务公开"])
     with pytest.raises(HandoutError) as info:
         build(Handout("t", items=[item]), Options(quiz=True))
-    fake = {"The blank “%(phrase)s” is not in the text of %(locator)s.": "%(locator)s 中没有“%(phrase)s”。"}
+    fake = {
+        "The blank “%(phrase)s” is not in the text of %(locator)s.": "%(locator)s 中没有“%(phrase)s”。"
+    }
     assert info.value.translated(lambda s: fake.get(s, s)) == "三、（五） 中没有“厂务公开”。"
 
 
