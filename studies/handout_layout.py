@@ -86,9 +86,11 @@ class Piece:
 
     @property
     def fill(self) -> str:
-        """A gap's space in print: ``width`` ideographic spaces (U+3000), each
-        as wide as a character, so the gap is as wide as the phrase."""
-        return "\u3000" * self.width
+        """A gap's space in print: ``width`` full-width low lines (＿), each as
+        wide as a character, so the gap is as wide as the phrase. Print shows
+        them transparent over a rule; unlike spaces, they never hang past the
+        end of a line, and a long gap may wrap between them."""
+        return GAP_FILL * self.width
 
     @property
     def gap_text(self) -> str:

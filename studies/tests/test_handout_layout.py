@@ -142,7 +142,7 @@ def test_error_is_translated_with_gettext():
 def test_gap_width_and_plain_form():
     assert Piece("职工代表大会", gap=3).gap_text == "＿＿＿(3)＿＿＿"
     assert Piece("是", gap=1).gap_text == "＿(1)＿"  # at least two wide
-    assert Piece("普遍轮训", gap=2).fill == "\u3000" * 4
+    assert Piece("普遍轮训", gap=2).fill == "＿" * 4
 
 
 def test_paragraphs_split_at_newlines_with_gap_positions_kept():

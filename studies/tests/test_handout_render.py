@@ -181,8 +181,8 @@ def test_quiz_gaps_and_answer_key():
     gaps = doc.xpath("//span[@class='gap']")
     assert [g.get("data-gap") for g in gaps] == ["1", "2", "3", "4"]
     assert [g.xpath("string(span[@class='gap-no'])") for g in gaps] == ["(1)", "(2)", "(3)", "(4)"]
-    # Each gap is as wide as its phrase, in ideographic spaces.
-    widths = [g.xpath("string(.)").count("\u3000") for g in gaps]
+    # Each gap is as wide as its phrase.
+    widths = [len(g.xpath("string(span[@class='gap-fill'])")) for g in gaps]
     assert widths == [16, 4, 14, 6]
     first = doc.xpath("string(//section[@class='clause'][1]//div[@class='clause-text'])")
     assert "习近平新时代中国特色社会主义思想" not in first
