@@ -25,6 +25,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -40,6 +41,7 @@ from policyreader.roles import has_role, refuse, role_required
 
 from . import handout as builder
 from .forms import AddForm, EditorForm, ItemForm, ReorderForm, StudySetForm
+from .handout_layout import HandoutError
 from .models import AUTHOR_ROLE, StudyItem, StudySet
 from .services import (
     Invalid,
@@ -452,6 +454,18 @@ def _options(request) -> builder.Options:
     return builder.Options(**values)
 
 
+def _handout_links(study_set, options: builder.Options) -> list[tuple[str, str]]:
+    """The print view's toolbar links: the set, the same handout as Word and
+    PDF (same options), the sign-in sheet."""
+    query = "?" + "&".join(f"{k}={v}" for k, v in options.query().items())
+    return [
+        (_("Back to the study set"), study_set.get_absolute_url()),
+        (_("Word (.docx)"), reverse("studies:docx", args=[study_set.pk]) + query),
+        (_("PDF"), reverse("studies:pdf", args=[study_set.pk]) + query),
+        (_("Sign-in sheet"), reverse("studies:signin", args=[study_set.pk])),
+    ]
+
+
 def handout_view(kind: str):
     def view(request, study_set):
         try:
@@ -459,18 +473,32 @@ def handout_view(kind: str):
         except Invalid as exc:
             return bad_request_response(request, str(exc))
         handout = handout_for(study_set)
-        if kind == "html":
-            return HttpResponse(builder.render_html(handout, options, request=request))
-        if kind == "docx":
-            data = builder.render_docx(handout, options)
-            content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        else:
-            try:
-                data = builder.render_pdf(handout, options)
-            except builder.HandoutUnavailable as exc:
-                context = {"set": study_set, "message": str(exc), "query": request.GET.urlencode()}
-                return render(request, "studies/unavailable.html", context, status=503)
-            content_type = "application/pdf"
+        try:
+            if kind == "html":
+                links = _handout_links(study_set, options)
+                return HttpResponse(
+                    builder.render_html(handout, options, request=request, links=links)
+                )
+            if kind == "docx":
+                data = builder.render_docx(handout, options)
+                content_type = (
+                    "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+                )
+            else:
+                try:
+                    data = builder.render_pdf(handout, options)
+                except builder.HandoutUnavailable as exc:
+                    context = {
+                        "set": study_set,
+                        "message": str(exc),
+                        "query": request.GET.urlencode(),
+                    }
+                    return render(request, "studies/unavailable.html", context, status=503)
+                content_type = "application/pdf"
+        except HandoutError as exc:
+            # A blank no longer in its clause (the canonical text changed by a
+            # decision after the item was saved): say which, change nothing.
+            return bad_request_response(request, exc.translated(_))
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(
             as_attachment=True, filename=f"{study_set.title}.{kind}"
