@@ -23,7 +23,8 @@ TEI conventions of the file (they are written into its ``encodingDesc`` too)
   heading of level 2), the heading as its ``head``, every other unit a ``p``;
   each unit element has ``@xml:id`` ``u-`` + the unit key made an NCName
   (``clauses.apparatus.dom_id``), ``@n`` its label as printed (normalized),
-  ``@type`` its kind, ``@xml:space="preserve"``, ``@pr:locator`` (namespace
+  ``@ana`` its kind (a ``category`` of the ``taxonomy`` in ``classDecl``:
+  ``#kind-clause``), ``@xml:space="preserve"``, ``@pr:locator`` (namespace
   :data:`PR_NS`) its citable address when units have one, and holds the
   unit's text without its label, exactly: no whitespace is added inside it.
 * Every variant site is an ``app`` (``@type`` the site type, ``@n`` its number
@@ -239,7 +240,18 @@ def _el(parent, name: str, text: str | None = None, **attrib):
     return el
 
 
-def _header(root, doc: TeiDocument, witnesses: Sequence[TeiWitness], today: datetime.date):
+def kind_id(kind: str) -> str:
+    """The ``xml:id`` of a unit kind's ``category`` (``clause`` → ``kind-clause``)."""
+    return dom_id(kind, "kind")
+
+
+def _header(
+    root,
+    doc: TeiDocument,
+    witnesses: Sequence[TeiWitness],
+    today: datetime.date,
+    kinds: Sequence[str] = (),
+):
     header = _el(root, "teiHeader")
     file_desc = _el(header, "fileDesc")
     title_stmt = _el(file_desc, "titleStmt")
@@ -289,6 +301,13 @@ def _header(root, doc: TeiDocument, witnesses: Sequence[TeiWitness], today: date
     decl = _el(encoding, "editorialDecl")
     for line in CONVENTIONS:
         _el(decl, "p", line)
+    if kinds:
+        taxonomy = _el(_el(encoding, "classDecl"), "taxonomy")
+        taxonomy.set(_XML_ID, "unit-kinds")
+        for kind in kinds:
+            category = _el(taxonomy, "category")
+            category.set(_XML_ID, kind_id(kind))
+            _el(category, "catDesc", kind)
 
 
 def _issuers(doc: TeiDocument) -> list[str]:
@@ -314,7 +333,8 @@ CONVENTIONS = (
 
 
 def _lacuna_marker(witness: str, site: TeiSite, unit: TeiUnit) -> str:
-    """ "witStart"/"witEnd" when the copy begins/ends inside this unit at this site."""
+    """Which marker, ``witStart`` or ``witEnd``, a copy's reading at a lacuna site
+    takes: the copy begins (ends) inside this unit, at this site; else ""."""
     if site.type != "lacuna":
         return ""
     edge = unit.edges.get(witness, "")
@@ -370,7 +390,7 @@ def _unit_app(parent, unit: TeiUnit, covering: list[str]):
 
 
 def _unit_element(parent, name: str, unit: TeiUnit, sigla: list[str], absent: set[str]):
-    el = _el(parent, name, n=unit.label, type=unit.kind)
+    el = _el(parent, name, n=unit.label, ana=f"#{kind_id(unit.kind)}")
     el.set(_XML_ID, unit.xml_id)
     if unit.locator:
         el.set(f"{{{PR_NS}}}locator", unit.locator)
@@ -416,7 +436,8 @@ def build_tei(
         nsmap["pr"] = PR_NS
     root = etree.Element(_t("TEI"), nsmap=nsmap)
     root.set(f"{{{XML_NS}}}lang", "zh-Hans")
-    _header(root, doc, witnesses, today or datetime.date.today())
+    kinds = list(dict.fromkeys(u.kind for u in units))
+    _header(root, doc, witnesses, today or datetime.date.today(), kinds)
     body = _el(_el(root, "text"), "body")
     sigla = [w.siglum for w in witnesses]
     absent: set[str] = set()

@@ -103,6 +103,8 @@ def test_rebuild_gives_every_witness_back_with_omissions_additions_and_lacunae()
     data = _roundtrip(units, ws)
     root = etree.fromstring(data)
     assert root.tag == f"{{{TEI_NS}}}TEI"
+    _check_references(root)
+    assert root.xpath("//*[@xml:id='u-c1']/@ana", namespaces=NS) == ["#kind-clause"]
     assert [w.get("n") for w in root.xpath("//t:listWit/t:witness", namespaces=NS)] == [
         "A",
         "B",
@@ -177,6 +179,7 @@ def _check_document(client, document, django_assert_max_num_queries=None):
     assert [(w.get("n"), w.get("{http://www.w3.org/XML/1998/namespace}id")) for w in listed] == [
         (s.siglum, witness_id(s.siglum)) for s in sources
     ]
+    _check_references(root)
     got = rebuild(response.content)
     units = list(Unit.objects.filter(document=document).in_order())
     assert list(got) == [unit_id(u.key) for u in units]
@@ -192,6 +195,18 @@ def _check_document(client, document, django_assert_max_num_queries=None):
     sites = VariantSite.objects.filter(unit__document=document).count()
     assert root.xpath("count(//t:app[@n])", namespaces=NS) == sites
     return root
+
+
+def _check_references(root):
+    """Every xml:id unique; every #pointer (wit, ana, resp, corresp, target) resolves."""
+    ids = root.xpath("//@xml:id")
+    assert len(ids) == len(set(ids))
+    ids = set(ids)
+    for attr in ("wit", "ana", "resp", "corresp", "target"):
+        for value in root.xpath(f"//@{attr}"):
+            for ref in value.split():
+                if ref.startswith("#"):
+                    assert ref[1:] in ids, (attr, ref)
 
 
 @pytest.mark.django_db
