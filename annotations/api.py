@@ -34,6 +34,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
 from clauses.models import Document, Source, Unit, VariantSite
+from clauses.views_export import attachment
 from policyreader.inputs import UnreadableInput, loads_json
 
 from .anchoring import _context_score, anchor_at, locate
@@ -730,7 +731,7 @@ def export_jsonld(request, slug):
         "first": {"type": "AnnotationPage", "startIndex": 0, "items": items},
     }
     response = ld_response(data)
-    response["Content-Disposition"] = f'inline; filename="{slug}-annotations.jsonld"'
+    attachment(response, document, ".annotations.jsonld")
     return response
 
 
@@ -759,8 +760,8 @@ def export_csv(request, slug):
     document = get_object_or_404(Document, slug=slug)
     notes = _notes_for_api(request.user).filter(unit__document=document)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-annotations.csv"'
-    response.write("\ufeff")
+    attachment(response, document, ".annotations.csv")
+    response.write("\ufeff")  # Excel and WPS read UTF-8 only with a byte order mark
     writer = csv.writer(response)
     writer.writerow(CSV_COLUMNS)
     for n in notes:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.db.models import Count, Q
 
 from .models import CanonicalChange, Document, DocumentRelation, Reading, Unit, VariantSite
@@ -128,3 +130,18 @@ def document_export(document: Document) -> dict:
             for unit in units
         ],
     }
+
+
+#: Characters a file name may not hold on Windows, macOS or Linux, and controls.
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def download_name(title: str, suffix: str, fallback: str = "document") -> str:
+    """A file name for a download: the document's title (Chinese kept) with the
+    characters file systems refuse made "_", cut to 80 characters, then
+    ``suffix`` (``.tei.xml``); ``fallback`` (the slug) when nothing is left.
+    The name goes into ``Content-Disposition`` by Django's
+    ``content_disposition_header`` (RFC 6266, ``filename*=utf-8''…`` of RFC 5987
+    for a non-ASCII name)."""
+    name = _UNSAFE_IN_NAME.sub("_", title).strip(" ._")[:80].strip(" ._")
+    return f"{name or fallback}{suffix}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_compare, views_editor
+from . import views, views_compare, views_editor, views_export
 from .views_reader import read as read_view
 
 urlpatterns = [
@@ -9,6 +9,12 @@ urlpatterns = [
     path("import/jobs/<int:pk>/", views.import_job, name="import_job"),
     path("documents/<slug:slug>/", views.document, name="document"),
     path("documents/<slug:slug>/export.json", views.export_json, name="export_json"),
+    path("documents/<slug:slug>/export.tei.xml", views_export.export_tei, name="export_tei"),
+    path(
+        "documents/<slug:slug>/apparatus.csv",
+        views_export.apparatus_csv_view,
+        name="apparatus_csv",
+    ),
     path("documents/<slug:slug>/u/<str:key>/", views_editor.unit, name="unit"),
     path("documents/<slug:slug>/u/<str:key>/cite.json", views_editor.cite_json, name="cite_json"),
     path("documents/<slug:slug>/sources/<str:siglum>/", views.source, name="source"),

@@ -42,6 +42,7 @@ from .tasks import enqueue
 from .text.address import subdivisions
 from .text.align import DOCUMENT_THRESHOLD
 from .text.pipeline import IngestError
+from .views_export import attachment
 
 #: The document's metadata fields as a person reads them, in the order shown.
 METADATA_LABELS = {
@@ -408,7 +409,8 @@ def source_original(request, slug, siglum):
 @require_safe
 def export_json(request, slug):
     doc = get_object_or_404(Document, slug=slug)
-    return JsonResponse(document_export(doc), json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(document_export(doc), json_dumps_params={"ensure_ascii": False})
+    return attachment(response, doc, ".json")
 
 
 PENDING_KEY = "import_pending"
