@@ -371,3 +371,23 @@ def test_import_source_version_of_refuses_bad_slugs():
     assert "\n" not in str(refused.value)
     after = (Document.objects.count(), Source.objects.count(), DocumentRelation.objects.count())
     assert after == before
+
+
+def test_trainers_add_units_to_a_study_set_from_the_comparison(client, user_with):
+    old, new = _import("cishan-2016.md"), _import("cishan-2023.md")
+    url = f"/compare/{old.slug}/{new.slug}/"
+    assert "/studies/add/" not in client.get(url).content.decode()  # anonymous: no link
+    user_with("reader")
+    assert "/studies/add/" not in client.get(url).content.decode()  # readers make no sets
+    user = user_with("annotator")
+    html = client.get(url).content.decode()
+    assert f"/studies/add/?document={new.slug}&amp;unit=a1" in html
+    assert f"/studies/add/?document={old.slug}&amp;unit=a1" in html
+    response = client.post(
+        "/studies/add/", {"document": new.slug, "unit": "a71", "set": "new", "next": url}
+    )
+    assert response.status_code == 302
+    from studies.models import StudySet
+
+    study_set = StudySet.objects.get(owner=user)
+    assert [i.unit.key for i in study_set.items.all()] == ["a71"]
