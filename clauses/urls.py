@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_editor
+from . import views, views_editor, views_search
 from .views_reader import read as read_view
 
 urlpatterns = [
@@ -38,4 +38,10 @@ urlpatterns += [
 # Readers: the canonical text and the copies side by side.
 urlpatterns += [
     path("documents/<slug:slug>/read/", read_view, name="read"),
+]
+
+# Search of the texts: canonical texts, copies' readings, notes.
+urlpatterns += [
+    path("search/", views_search.search, name="search"),
+    path("search.json", views_search.search_json, name="search_json"),
 ]
