@@ -84,7 +84,7 @@ def search(request):
     htmx = getattr(request, "htmx", None)
     fragment = bool(htmx) and not htmx.history_restore_request
     status = 200
-    if any(request.GET.get(k) for k in ("q", "document", "kind", "source_kind")):
+    if "q" in request.GET or any(request.GET.get(k) for k in ("document", "kind", "source_kind")):
         try:
             search_request = SearchRequest.parse(request.GET)
         except BadSearch as error:

@@ -278,9 +278,7 @@ def test_notes_in_search_follow_the_visibility_rule(notes, who, sees):
     person = {"owner": owner, "other": other, "anon": None}[who]
     expected = {made[v].pk for v in sees}
     assert {x for k, *_, x in found("青鸟", person)} == expected
-    assert set(Note.objects.visible_to(person).filter(pk__in=expected)) == {
-        made[v] for v in sees
-    }
+    assert set(Note.objects.visible_to(person).filter(pk__in=expected)) == {made[v] for v in sees}
     client = Client()
     if person:
         client.force_login(person)
