@@ -15,7 +15,14 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clauses.models import Searchable, SiteDecision, Source, Unit, containing_phrase
+from clauses.models import (
+    Searchable,
+    SiteDecision,
+    Source,
+    Unit,
+    containing_phrase,
+    search_manager,
+)
 
 
 class Visibility(models.TextChoices):
@@ -204,7 +211,7 @@ class Note(Searchable):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    objects = NoteQuerySet.as_manager()
+    objects = search_manager(NoteQuerySet)
 
     class Meta:
         ordering = ["created", "pk"]

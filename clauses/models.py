@@ -33,10 +33,24 @@ def containing_phrase(queryset, phrase: str):
     """Rows of a searchable model (``folded`` and ``grams`` fields) whose folded
     text contains the folded, non-empty ``phrase`` as a substring: the GIN
     index finds the rows with all its bigrams, ``folded LIKE`` keeps the ones
-    where they stand together, in order (``clauses.text.search``)."""
-    return queryset.filter(
-        GramsMatch(F("grams"), Value(gram_query(phrase))), folded__contains=phrase
-    )
+    where they stand together, in order (``clauses.text.search``). A phrase of
+    one or two characters is one n-gram, which the index matches exactly: no
+    second test."""
+    match = queryset.filter(GramsMatch(F("grams"), Value(gram_query(phrase))))
+    return match if len(phrase) <= 2 else match.filter(folded__contains=phrase)
+
+
+def search_manager(queryset_class):
+    """A manager for a :class:`Searchable` model whose query sets leave its search
+    fields unread (``defer``): pages that show units, readings or notes never
+    need them, and the n-grams weigh more than the text. ``only()`` or
+    ``values()`` choose otherwise; search filters on them in SQL."""
+
+    class SearchableManager(models.Manager.from_queryset(queryset_class)):
+        def get_queryset(self):
+            return super().get_queryset().defer("folded", "grams")
+
+    return SearchableManager()
 
 
 class Searchable(models.Model):
@@ -198,7 +212,7 @@ class Unit(Searchable):
     order = models.PositiveIntegerField()
     canonical = models.TextField(blank=True)
 
-    objects = UnitQuerySet.as_manager()
+    objects = search_manager(UnitQuerySet)
 
     class Meta:
         ordering = ["document", "order"]
@@ -246,7 +260,7 @@ class Reading(Searchable):
     raw_end = models.PositiveIntegerField()
     position = models.PositiveIntegerField()  # order of the unit in this source
 
-    objects = ReadingQuerySet.as_manager()
+    objects = search_manager(ReadingQuerySet)
 
     class Meta:
         ordering = ["source", "position"]

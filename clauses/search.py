@@ -21,9 +21,13 @@ who reads what: another user's private note is never counted, let alone shown.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection, models, transaction
+from django.db.models import Count, F, Func, Value
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -187,29 +191,71 @@ class Hit:
         }
 
 
-def _document_order(path: str) -> list[str]:
-    """Document order through ``path`` (``document__``): ``Document.Meta.ordering``
-    (newest first, then title), then the id to break ties."""
-    return [f"-{path}date", f"{path}title", f"{path}id"]
-
-
 def _unit_urls(document: Document, unit: Unit) -> dict:
     return {"unit": reverse("unit", args=[document.slug, unit.key])}
 
 
+#: Each kind's path to its document, and its order within a document.
+DOCUMENT_OF = {CANONICAL: "document_id", READING: "unit__document_id", NOTE: "unit__document_id"}
+WITHIN_DOCUMENT = {
+    CANONICAL: ("order",),
+    READING: ("unit__order", "source__priority", "source__siglum"),
+    NOTE: ("unit__order", "created", "pk"),
+}
+
+
+@contextmanager
+def _search_planner():
+    """A transaction in which PostgreSQL costs a random page read at 1.1, not 4.
+
+    The texts and their n-gram index are read from memory, where a random
+    read costs about what a sequential one does (PostgreSQL's documentation
+    suggests 1.1 for such storage). At 4 the planner scans every reading for
+    a phrase the GIN index finds in a few pages (measured: 100 ms against
+    3 ms over 13,000 readings, ``bench/search.py``). ``SET LOCAL``: it ends
+    with the transaction.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL random_page_cost = 1.1")
+        yield
+
+
+def _position(ids: list[int], path: str) -> Func:
+    """``array_position(ids, path)``: a row's place in a short list of document ids."""
+    return Func(
+        Value(ids, output_field=ArrayField(models.BigIntegerField())),
+        F(path),
+        function="array_position",
+        output_field=models.IntegerField(),
+    )
+
+
 class Hits:
-    """The ranked hits of a search for ``user``: ``len()``/``count()`` run the
-    three counts once (canonical, readings, notes), a slice fetches only the
-    rows it needs from each kind, in rank order (see the module's docstring).
+    """The ranked hits of a search for ``user``, for ``Paginator``.
+
+    ``count()`` runs one grouped count per kind of text (hits per document)
+    and reads the order of the documents that have hits; a slice then fetches,
+    for each kind it spans, only the documents it spans, sorted by their
+    place in that list (never sorting every hit by document date and title:
+    a one-character query hits most readings). Queries: three counts, one
+    document list, at most three fetches.
     """
 
     def __init__(self, search: SearchRequest, user):
         self.search = search
         self.user = user
-        self._counts: dict[str, int] | None = None
+        self._per_document: dict[str, dict[int, int]] | None = None
+        self._order: list[int] = []
+        self._querysets: dict[str, object] | None = None
 
     def querysets(self) -> dict[str, object]:
-        """``{kind: query set}`` of the kinds this search looks in, in rank order."""
+        """``{kind: query set}`` of the kinds this search looks in, in rank order
+        (unordered: see :data:`WITHIN_DOCUMENT`)."""
+        if self._querysets is None:
+            self._querysets = self._build()
+        return self._querysets
+
+    def _build(self) -> dict[str, object]:
         s = self.search
         wanted = [k for k in KINDS if not s.kind or s.kind == k]
         if s.source_kind:  # only a copy has a kind of source
@@ -219,62 +265,61 @@ class Hits:
             qs = Unit.objects.containing(s.phrase)
             if s.document:
                 qs = qs.filter(document=s.document)
-            out[CANONICAL] = (
-                qs.select_related("document")
-                .defer("folded", "grams", "document__metadata")
-                .order_by(*_document_order("document__"), "order")
-            )
+            out[CANONICAL] = qs.select_related("document").defer("document__metadata")
         if READING in wanted:
             qs = Reading.objects.containing(s.phrase)
             if s.document:
                 qs = qs.filter(unit__document=s.document)
             if s.source_kind:
                 qs = qs.filter(source__kind=s.source_kind)
-            out[READING] = (
-                qs.select_related("unit__document", "source")
-                .defer(
-                    "folded",
-                    "grams",
-                    "unit__canonical",
-                    "unit__folded",
-                    "unit__grams",
-                    "unit__document__metadata",
-                    "source__original",
-                    "source__text",
-                    "source__report",
-                    "source__regions",
-                    "source__accounting",
-                )
-                .order_by(
-                    *_document_order("unit__document__"),
-                    "unit__order",
-                    "source__priority",
-                    "source__siglum",
-                )
+            out[READING] = qs.select_related("unit__document", "source").defer(
+                "unit__canonical",
+                "unit__folded",
+                "unit__grams",
+                "unit__document__metadata",
+                "source__original",
+                "source__text",
+                "source__report",
+                "source__regions",
+                "source__accounting",
             )
         if NOTE in wanted:
             qs = Note.objects.visible_to(self.user).containing(s.phrase)
             if s.document:
                 qs = qs.filter(unit__document=s.document)
-            out[NOTE] = (
-                qs.select_related("unit__document", "author")
-                .defer(
-                    "folded",
-                    "grams",
-                    "unit__canonical",
-                    "unit__folded",
-                    "unit__grams",
-                    "unit__document__metadata",
-                )
-                .order_by(*_document_order("unit__document__"), "unit__order", "created", "pk")
+            out[NOTE] = qs.select_related("unit__document", "author").defer(
+                "unit__canonical", "unit__folded", "unit__grams", "unit__document__metadata"
             )
         return out
 
+    def per_document(self) -> dict[str, dict[int, int]]:
+        """``{kind: {document id: number of hits}}`` for every kind searched."""
+        if self._per_document is None:
+            with _search_planner():
+                self._per_document = {
+                    kind: dict(
+                        qs.order_by()
+                        .values(DOCUMENT_OF[kind])
+                        .annotate(n=Count("pk"))
+                        .values_list(DOCUMENT_OF[kind], "n")
+                    )
+                    for kind, qs in self.querysets().items()
+                }
+                ids = {d for counts in self._per_document.values() for d in counts}
+                self._order = (
+                    list(
+                        Document.objects.filter(pk__in=ids)
+                        .order_by("-date", "title", "pk")  # Document.Meta.ordering
+                        .values_list("pk", flat=True)
+                    )
+                    if ids
+                    else []
+                )
+        return self._per_document
+
     def counts(self) -> dict[str, int]:
-        """``{kind: number of hits}`` for every kind this search looks in."""
-        if self._counts is None:
-            self._counts = {k: qs.count() for k, qs in self.querysets().items()}
-        return self._counts
+        """``{kind: number of hits}`` for every kind searched, in rank order."""
+        return {kind: sum(d.values()) for kind, d in self.per_document().items()}
 
     def count(self) -> int:
         return sum(self.counts().values())
@@ -285,20 +330,29 @@ class Hits:
     def __getitem__(self, index):
         if not isinstance(index, slice) or index.step not in (None, 1):
             raise TypeError("Hits takes a slice")
+        per_document = self.per_document()
         start, stop = index.start or 0, index.stop
         if stop is None:
             stop = self.count()
         hits: list[Hit] = []
-        counts = self.counts()
-        offset = 0
-        for kind, qs in self.querysets().items():
-            n = counts[kind]
-            lo, hi = max(start - offset, 0), min(stop - offset, n)
-            if lo < hi:
-                hits.extend(self._hit(kind, row) for row in qs[lo:hi])
-            offset += n
-            if offset >= stop:
-                break
+        at = 0  # rank of the first hit of the current (kind, document)
+        with _search_planner():
+            for kind, qs in self.querysets().items():
+                spans = []  # (document id, its first rank, past its last) in the slice
+                for document_id in self._order:
+                    n = per_document[kind].get(document_id, 0)
+                    if n and at < stop and at + n > start:
+                        spans.append((document_id, at, at + n))
+                    at += n
+                if not spans:
+                    continue
+                ids = [d for d, _, _ in spans]
+                base = spans[0][1]
+                path = DOCUMENT_OF[kind]
+                rows = qs.filter(**{f"{path}__in": ids}).order_by(
+                    _position(ids, path), *WITHIN_DOCUMENT[kind]
+                )[max(start, base) - base : min(stop, spans[-1][2]) - base]
+                hits.extend(self._hit(kind, row) for row in rows)
         return hits
 
     def _hit(self, kind: str, row) -> Hit:
