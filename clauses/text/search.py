@@ -31,7 +31,11 @@ checked afterwards on the folded text (a substring test).
 
 from __future__ import annotations
 
+import itertools
+import re
 import unicodedata
+from bisect import bisect_left
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .cleanup import LOOKALIKES, _converter
@@ -71,10 +75,27 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
+class _LengthTable(dict):
+    """``str.translate`` table: a character → how many characters it folds to,
+    as a code point (0, 1, or 2 for two or more)."""
+
+    def __missing__(self, code: int) -> str:
+        length = chr(min(len(_TABLE[code]), 2))
+        self[code] = length
+        return length
+
+
+_LENGTHS = _LengthTable()
+_KEPT = re.compile("\x01")
+
+
 def fold_with_offsets(text: str) -> tuple[str, list[int]]:
     """``(folded, offsets)``: ``offsets[i]`` is the 0-based index in ``text`` of the
     character that folded character ``i`` comes from (one original character
     may give several folded ones, or none)."""
+    lengths = text.translate(_LENGTHS)
+    if "\x02" not in lengths:  # each character folds to one or none: the fast way
+        return fold(text), [m.start() for m in _KEPT.finditer(lengths)]
     chars: list[str] = []
     offsets: list[int] = []
     for i, ch in enumerate(text):
@@ -124,6 +145,36 @@ class Piece:
     mark: bool = False
 
 
+def _spans(text: str, phrase: str) -> Iterator[tuple[int, int]]:
+    """The matches of the folded ``phrase`` in ``text``, lazily: ``(start, end)``
+    in the original, as :func:`find_spans` gives them, unmerged.
+
+    Where every character folds to one or none (nearly always), a folded index
+    is mapped back by bisection over ``str.count`` of the kept characters (C
+    speed, no per-character Python loop), so a snippet costs little however
+    long the text; otherwise through :func:`fold_with_offsets`.
+    """
+    lengths = text.translate(_LENGTHS)
+    if "\x02" in lengths:
+        folded, offsets = fold_with_offsets(text)
+
+        def original(k: int) -> int:
+            return offsets[k]
+
+    else:
+        folded = fold(text)
+        positions = range(len(text))
+
+        def original(k: int) -> int:
+            return bisect_left(positions, k + 1, key=lambda x: lengths.count("\x01", 0, x + 1))
+
+    at = folded.find(phrase)
+    while at >= 0:
+        end = at + len(phrase)
+        yield original(at), original(end - 1) + 1
+        at = folded.find(phrase, end)
+
+
 def find_spans(text: str, phrase: str) -> list[tuple[int, int]]:
     """Where the folded ``phrase`` occurs in ``text``: ``[(start, end)]`` as 0-based,
     end-exclusive character offsets in the original ``text``, non-overlapping,
@@ -131,17 +182,12 @@ def find_spans(text: str, phrase: str) -> list[tuple[int, int]]:
     those around it."""
     if not phrase:
         return []
-    folded, offsets = fold_with_offsets(text)
-    spans = []
-    at = folded.find(phrase)
-    while at >= 0:
-        end = at + len(phrase)
-        start, stop = offsets[at], offsets[end - 1] + 1
+    spans: list[tuple[int, int]] = []
+    for start, stop in _spans(text, phrase):
         if spans and start < spans[-1][1]:  # two folded chars of one original char
             spans[-1] = (spans[-1][0], max(stop, spans[-1][1]))
         else:
             spans.append((start, stop))
-        at = folded.find(phrase, end)
     return spans
 
 
@@ -151,33 +197,33 @@ def snippet(text: str, phrase: str, context: int = 30) -> tuple[list[Piece], int
     every match inside marked. Returns ``(pieces, matches)``, ``matches`` being
     the number of matches in the whole text. An ellipsis piece stands where the
     passage cuts the text. No match: the text's start, ``matches`` 0."""
-    spans = find_spans(text, phrase)
-    if not spans:
+    matches = fold(text).count(phrase) if phrase else 0
+    if not matches:
         head = text[: 2 * context]
         return ([Piece(head)] + ([Piece("…")] if len(text) > len(head) else []), 0)
-    first_start, first_end = spans[0]
+    found = _spans(text, phrase)
+    first_start, first_end = next(found)
     start = max(0, first_start - context)
-    end = min(len(text), max(first_end, first_start) + context)
+    end = min(len(text), first_end + context)
     newline = text.rfind("\n", start, first_start)
     if newline >= 0:
         start = newline + 1
     newline = text.find("\n", first_end, end)
     if newline >= 0:
         end = newline
-    pieces: list[Piece] = []
-    if start > 0:
-        pieces.append(Piece("…"))
+    pieces: list[Piece] = [Piece("…")] if start > 0 else []
     at = start
-    for s, e in spans:
+    for s, e in itertools.chain([(first_start, first_end)], found):
         if s >= end:
             break
-        e = min(e, end)
+        s, e = max(s, at), min(e, end)
         if s > at:
             pieces.append(Piece(text[at:s]))
-        pieces.append(Piece(text[s:e], True))
-        at = e
+        if e > s:
+            pieces.append(Piece(text[s:e], True))
+        at = max(at, e)
     if at < end:
         pieces.append(Piece(text[at:end]))
     if end < len(text):
         pieces.append(Piece("…"))
-    return pieces, len(spans)
+    return pieces, matches
