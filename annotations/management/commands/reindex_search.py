@@ -1,5 +1,6 @@
 """``manage.py reindex_search``: rewrite the search fields of every canonical text,
-reading and note (after a change of ``clauses.text.search``'s folding rules)."""
+reading and note (after a change of ``clauses.text.search``'s folding rules).
+It lives in ``annotations``, which may use ``clauses`` (not the other way round)."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
