@@ -8,13 +8,21 @@ them. Writes live in :mod:`annotations.services`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.db.models import Count, Prefetch, Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from clauses.models import SiteDecision, Source, Unit
+from clauses.models import (
+    Searchable,
+    SiteDecision,
+    Source,
+    Unit,
+    containing_phrase,
+    search_manager,
+)
 
 
 class Visibility(models.TextChoices):
@@ -121,6 +129,11 @@ class NoteQuerySet(models.QuerySet):
         )
         return self.filter(own & parent)
 
+    def containing(self, phrase: str):
+        """Notes whose body contains the folded ``phrase`` (``clauses.models.containing_phrase``).
+        Chain it after :meth:`visible_to`: it says nothing about who may read."""
+        return containing_phrase(self, phrase)
+
     def editable_by(self, user):
         """Notes ``user`` may change or delete: only their own."""
         if not _signed_in(user):
@@ -165,7 +178,7 @@ class NoteQuerySet(models.QuerySet):
         return {r["unit__key"]: r["n"] for r in rows}
 
 
-class Note(models.Model):
+class Note(Searchable):
     """A note on a whole unit, or on a span of its canonical text.
 
     The span's anchor is the W3C TextQuoteSelector (``exact``, ``prefix``,
@@ -198,13 +211,14 @@ class Note(models.Model):
     created = models.DateTimeField(auto_now_add=True)
     modified = models.DateTimeField(auto_now=True)
 
-    objects = NoteQuerySet.as_manager()
+    objects = search_manager(NoteQuerySet)
 
     class Meta:
         ordering = ["created", "pk"]
         indexes = [
             models.Index(fields=["unit", "visibility"]),
             models.Index(fields=["author", "created"]),
+            GinIndex(fields=["grams"], name="note_grams_gin"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from clauses.collation import decide
 from clauses.models import SiteDecision, Source, Unit, VariantSite
 from clauses.text.collate import OVERRIDE_CONTEXT
+from clauses.text.search import index_fields
 from policyreader.roles import has_role
 
 from .anchoring import Anchor, _context_score, anchor_at, occurrences
@@ -301,6 +302,7 @@ def create_note(
         parent=parent,
         body=body,
         visibility=visibility,
+        **_search_fields(body),
         **(anchor.as_fields() if anchor else {}),
     )
     if names:
@@ -310,6 +312,12 @@ def create_note(
 
 
 _KEEP = object()
+
+
+def _search_fields(body: str) -> dict[str, str]:
+    """``folded`` and ``grams`` of a note's body, for search (``clauses.text.search``)."""
+    folded, grams = index_fields(body)
+    return {"folded": folded, "grams": grams}
 
 
 @transaction.atomic
@@ -344,7 +352,9 @@ def update_note(
     if not body.strip() and not (names if names is not None else note.tags.exists()):
         raise Invalid(_("The note is empty."))
     note.body = body
-    fields = ["body", "visibility", "modified"]
+    for name, value in _search_fields(body).items():
+        setattr(note, name, value)
+    fields = ["body", "visibility", "modified", "folded", "grams"]
     if unit is not None and unit.pk != note.unit_id:
         if note.parent_id or note.replies.exists():
             raise Invalid(_("A note in a conversation stays on its unit."))

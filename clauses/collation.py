@@ -68,6 +68,7 @@ from .models import (
     VariantSite,
 )
 from .text import collate as engine
+from .text.search import index_fields
 
 
 @dataclass
@@ -263,7 +264,11 @@ def recollate(
                     decision=_decision_for(result.text, site, result.applied, by_override),
                 )
             )
-    update_rows(Unit, ["canonical"], [(u.pk, u.canonical) for u in changed_units])
+    update_rows(
+        Unit,
+        ["canonical", "folded", "grams"],
+        [(u.pk, u.canonical, *index_fields(u.canonical)) for u in changed_units],
+    )
     reanchor_notes(changed_units)  # span notes follow their quote, or are orphaned
     CanonicalChange.objects.bulk_create(changes)
     SiteDecision.objects.bulk_update(changed_decisions, ["applied"])

@@ -42,6 +42,7 @@ from .text.decode import DecodeError
 from .text.fingerprint import containment, fingerprint, gram_hash
 from .text.messages import TextError
 from .text.pipeline import IngestError, PreparedSource, prepare
+from .text.search import index_fields
 
 logger = logging.getLogger(__name__)
 
@@ -832,12 +833,21 @@ def import_source(
                 unit=unit,
                 source=source,
                 text=r.text,
+                folded=folded,
+                grams=grams,
                 label_raw=r.label_raw,
                 raw_start=r.raw_start,
                 raw_end=r.raw_end,
                 position=i,
             )
-            for i, (unit, r) in enumerate(zip(units_for_readings, prepared.units, strict=True))
+            for i, (unit, r, (folded, grams)) in enumerate(
+                zip(
+                    units_for_readings,
+                    prepared.units,
+                    (index_fields(r.text) for r in prepared.units),
+                    strict=True,
+                )
+            )
         )
         # Re-collate the units this copy touched: their consensus may change.
         # Each aligns this copy's reading alone; the others' alignments are kept.

@@ -3,11 +3,66 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count
+from django.db.models import Count, F, Lookup, Value
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from .text.search import gram_query
+
+
+class GramsMatch(Lookup):
+    """``grams @@ '<query>'::tsquery``: the GIN-indexed prefilter of a phrase search.
+
+    The query is ``clauses.text.search.gram_query``'s tsquery *input*, cast
+    as is: no text-search parser or dictionary touches the grams.
+    """
+
+    lookup_name = "grams_match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ ({rhs})::tsquery", (*lhs_params, *rhs_params)
+
+
+def containing_phrase(queryset, phrase: str):
+    """Rows of a searchable model (``folded`` and ``grams`` fields) whose folded
+    text contains the folded, non-empty ``phrase`` as a substring: the GIN
+    index finds the rows with all its bigrams, ``folded LIKE`` keeps the ones
+    where they stand together, in order (``clauses.text.search``). A phrase of
+    one or two characters is one n-gram, which the index matches exactly: no
+    second test."""
+    match = queryset.filter(GramsMatch(F("grams"), Value(gram_query(phrase))))
+    return match if len(phrase) <= 2 else match.filter(folded__contains=phrase)
+
+
+def search_manager(queryset_class):
+    """A manager for a :class:`Searchable` model whose query sets leave its search
+    fields unread (``defer``): pages that show units, readings or notes never
+    need them, and the n-grams weigh more than the text. ``only()`` or
+    ``values()`` choose otherwise; search filters on them in SQL."""
+
+    class SearchableManager(models.Manager.from_queryset(queryset_class)):
+        def get_queryset(self):
+            return super().get_queryset().defer("folded", "grams")
+
+    return SearchableManager()
+
+
+class Searchable(models.Model):
+    """The search fields of a text: its fold and the fold's character unigrams and
+    bigrams (``clauses.text.search.index_fields``), written by every write
+    path of the text, never by ``save()``."""
+
+    folded = models.TextField(blank=True, default="", editable=False)
+    grams = SearchVectorField(null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
 
 
 class DocumentQuerySet(models.QuerySet):
@@ -130,8 +185,13 @@ class UnitQuerySet(models.QuerySet):
             .only("key", "kind", "label", "level", "order", "canonical", "locator")
         )
 
+    def containing(self, phrase: str):
+        """Units whose canonical text contains the folded ``phrase`` (see
+        :func:`containing_phrase`)."""
+        return containing_phrase(self, phrase)
 
-class Unit(models.Model):
+
+class Unit(Searchable):
     class Kind(models.TextChoices):
         HEADING = "heading", _("heading")
         PARAGRAPH = "paragraph", _("paragraph")
@@ -157,12 +217,15 @@ class Unit(models.Model):
     # clauses.citation.refresh_locators whenever an import changes the tree.
     locator = models.CharField(_("locator"), max_length=200, blank=True)
 
-    objects = UnitQuerySet.as_manager()
+    objects = search_manager(UnitQuerySet)
 
     class Meta:
         ordering = ["document", "order"]
         constraints = [models.UniqueConstraint(fields=["document", "key"], name="unique_unit_key")]
-        indexes = [models.Index(fields=["document", "order"])]
+        indexes = [
+            models.Index(fields=["document", "order"]),
+            GinIndex(fields=["grams"], name="unit_grams_gin"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label}{self.canonical[:20]}"
@@ -187,8 +250,13 @@ class ReadingQuerySet(models.QuerySet):
             "unit_id", "source_id", "label_raw", "raw_start", "raw_end"
         )
 
+    def containing(self, phrase: str):
+        """Readings whose text contains the folded ``phrase`` (see
+        :func:`containing_phrase`)."""
+        return containing_phrase(self, phrase)
 
-class Reading(models.Model):
+
+class Reading(Searchable):
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="readings")
     source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="readings")
     text = models.TextField(blank=True)  # normalized, without the label
@@ -197,13 +265,14 @@ class Reading(models.Model):
     raw_end = models.PositiveIntegerField()
     position = models.PositiveIntegerField()  # order of the unit in this source
 
-    objects = ReadingQuerySet.as_manager()
+    objects = search_manager(ReadingQuerySet)
 
     class Meta:
         ordering = ["source", "position"]
         constraints = [
             models.UniqueConstraint(fields=["unit", "source"], name="one_reading_per_source")
         ]
+        indexes = [GinIndex(fields=["grams"], name="reading_grams_gin")]
 
     def __str__(self) -> str:
         return f"{self.source.siglum} {self.unit.key}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_compare, views_editor, views_export
+from . import views, views_compare, views_editor, views_export, views_search
 from .views_reader import read as read_view
 
 urlpatterns = [
@@ -72,4 +72,10 @@ urlpatterns += [
         views_compare.document_relation_delete,
         name="document_relation_delete",
     ),
+]
+
+# Search of the texts: canonical texts, copies' readings, notes.
+urlpatterns += [
+    path("search/", views_search.search, name="search"),
+    path("search.json", views_search.search_json, name="search_json"),
 ]

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # SearchVectorField, GinIndex: text search (core, no extension)
     "django_htmx",
     "axes",
     "clauses",

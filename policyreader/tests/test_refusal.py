@@ -114,9 +114,11 @@ def _annotations_imports(path: Path) -> list[tuple[str, str]]:
 
 
 #: What ``clauses`` may take from ``annotations``: re-anchoring notes after a
-#: re-collation, and the notes (counts, marks) and confirmed flags its pages show.
+#: re-collation, the notes (counts, marks) and confirmed flags its pages show,
+#: and the notes search looks in (through ``Note.objects.visible_to``).
 ALLOWED = {
     "collation.py": {("annotations.anchoring", "reanchor_notes")},
+    "search.py": {("annotations.models", "Note")},
     "views_reader.py": {("annotations.models", "Note"), ("annotations.models", "Flag")},
     "views_editor.py": {("annotations.models", "Flag")},
 }
