@@ -38,9 +38,12 @@ _JSON_SUFFIXES = (".json", ".jsonld")
 
 
 def wants_json(request) -> bool:
-    """The annotation API, the JSON exports, and clients that ask for JSON and not HTML."""
+    """The annotation API, the JSON exports, requests that send JSON (the
+    study-set API's ``POST /studies/``), and clients that ask for JSON and not HTML."""
     path = getattr(request, "path_info", "") or ""
     if path.startswith("/annotations/") or path.endswith(_JSON_SUFFIXES):
+        return True
+    if request.META.get("CONTENT_TYPE", "").split(";")[0].strip().lower() == "application/json":
         return True
     accept = request.META.get("HTTP_ACCEPT", "")
     return "json" in accept and "html" not in accept

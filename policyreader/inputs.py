@@ -110,8 +110,14 @@ def loads_json(raw: bytes | str):
     _check_json_depth(text)
     try:
         data = json.loads(text)
-    except (ValueError, RecursionError) as exc:
-        raise JsonSyntaxError(_("The JSON cannot be read: %(error)s") % {"error": exc}) from None
+    except json.JSONDecodeError as exc:
+        # The parser's own message is English: say where, in the user's language.
+        raise JsonSyntaxError(
+            _("The JSON cannot be read: an error at line %(line)s, column %(column)s.")
+            % {"line": exc.lineno, "column": exc.colno}
+        ) from None
+    except (ValueError, RecursionError):
+        raise JsonSyntaxError(_("The JSON cannot be read.")) from None
     _check_json_strings(data)
     return data
 

@@ -221,6 +221,10 @@ def _block(document, block: Block, labels: dict[str, str]) -> None:
         _pieces(document.add_paragraph(style="Clause Text"), pieces)
     if block.differences:
         document.add_heading(labels["changes"], level=3)
+        if block.shows_changes:
+            document.add_paragraph(labels["changes_legend"], style="Source Line")
+        if block.shows_variants:
+            document.add_paragraph(labels["variants_legend"], style="Source Line")
         paragraph = document.add_paragraph()
         for kind, text in block.differences:
             run = paragraph.add_run(text)
@@ -255,6 +259,15 @@ def write_docx(layout: Layout) -> bytes:
         "points": pgettext("handout", "Talking points"),
         "questions": pgettext("handout", "Discussion questions"),
         "changes": pgettext("handout", "Differences"),
+        "changes_legend": pgettext(
+            "handout",
+            "Compared with the previous version: struck through is removed, underlined is added.",
+        ),
+        "variants_legend": pgettext(
+            "handout",
+            "In bold, the adopted reading; in 〔 〕, what other copies read there "
+            "(copy: reading; ∧ omitted).",
+        ),
     }
     document = Document()
     _styles(document)

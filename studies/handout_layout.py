@@ -12,9 +12,10 @@ Rules (the brief of issue 12, "Union trainers"):
 - Text fidelity: with the quiz off, the pieces of a clause joined give back its
   text exactly; with the quiz on, each gap's ``text`` is the blanked phrase, so
   joining ``piece.text`` still gives back the clause.
-- Blanks: each phrase of ``item.blanks`` blanks the first occurrence of that
-  phrase in the clause's text that does not overlap a phrase blanked before it;
-  other occurrences stay visible. (To blank a phrase twice, list it twice.)
+- Blanks: each phrase of ``item.blanks`` blanks every occurrence of that
+  phrase in the clause's text that does not overlap a phrase blanked before it
+  (a phrase left visible a line below its gap would give the answer away);
+  each occurrence is a gap of its own.
   Gaps are numbered 1, 2, … in reading order across the whole handout — clause
   by clause, and by position within a clause — and the answer key lists them
   in that order. A phrase that is empty or cannot be found raises
@@ -144,6 +145,16 @@ class Block:
         return "\n".join("".join(p.text for p in para) for para in self.paragraphs)
 
     @property
+    def shows_changes(self) -> bool:
+        """The differences include a change from the previous version (del/ins)."""
+        return any(kind in ("del", "ins") for kind, _text in self.differences)
+
+    @property
+    def shows_variants(self) -> bool:
+        """The differences include other copies' readings (variant/readings)."""
+        return any(kind in ("variant", "readings") for kind, _text in self.differences)
+
+    @property
     def quiz_text(self) -> str:
         """The clause's text with each gap as ``Piece.gap_text``."""
         return "\n".join(
@@ -177,13 +188,27 @@ def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+#: Phrases pypinyin 0.55 reads wrongly in policy texts, with their readings
+#: (《现代汉语词典》第7版): 长效 is cháng xiào, not zhǎng xiào. Loaded into
+#: pypinyin's phrase dictionary once, before the first reading.
+PHRASE_READINGS = {
+    "长效": [["cháng"], ["xiào"]],
+    "长效机制": [["cháng"], ["xiào"], ["jī"], ["zhì"]],
+}
+_phrases_loaded = False
+
+
 def readings(text: str) -> list[str]:
     """The pinyin of each character of ``text``: a list as long as ``text``,
     "" for every character that is not Han. Each run of Han characters is read
     as a whole by pypinyin (phrases decide heteronyms); if pypinyin's answer for
     a run does not line up with its characters, each is read alone."""
-    from pypinyin import Style, pinyin
+    from pypinyin import Style, load_phrases_dict, pinyin
 
+    global _phrases_loaded
+    if not _phrases_loaded:
+        load_phrases_dict(PHRASE_READINGS)
+        _phrases_loaded = True
     out = [""] * len(text)
     for match in HAN.finditer(text):
         run = match.group()
@@ -215,17 +240,24 @@ def ruby_runs(text: str, reading: list[str]) -> tuple[Ruby, ...]:
 
 def find_blanks(text: str, blanks: list[str], locator: str) -> list[tuple[int, int]]:
     """The 0-based ``[start, end)`` character spans that ``blanks`` hide in
-    ``text``, sorted by position. Each phrase takes its first occurrence that
-    overlaps no span taken before it. Raises ``HandoutError`` for an empty
-    phrase or one that cannot be found."""
+    ``text``, sorted by position. Each phrase takes every occurrence that
+    overlaps no span taken before it (occurrences found left to right, not
+    overlapping each other). Raises ``HandoutError`` for an empty phrase or
+    one that cannot be found."""
     spans: list[tuple[int, int]] = []
-    for phrase in blanks:
+    for phrase in dict.fromkeys(blanks):  # a phrase listed twice is blanked once, everywhere
         if not phrase:
             raise HandoutError(gettext_noop("An empty blank in %(locator)s."), locator=locator)
+        found = []
         start = text.find(phrase)
-        while start != -1 and any(start < e and s < start + len(phrase) for s, e in spans):
-            start = text.find(phrase, start + 1)
-        if start == -1:
+        while start != -1:
+            end = start + len(phrase)
+            if any(start < e and s < end for s, e in spans):
+                start = text.find(phrase, start + 1)
+            else:
+                found.append((start, end))
+                start = text.find(phrase, end)
+        if not found:
             taken = text.find(phrase) != -1
             template = (
                 gettext_noop(
@@ -236,7 +268,7 @@ def find_blanks(text: str, blanks: list[str], locator: str) -> list[tuple[int, i
                 else gettext_noop("The blank “%(phrase)s” is not in the text of %(locator)s.")
             )
             raise HandoutError(template, phrase=phrase, locator=locator)
-        spans.append((start, start + len(phrase)))
+        spans.extend(found)
     return sorted(spans)
 
 
@@ -275,7 +307,8 @@ def pieces(
 
 def build(handout: Handout, options: Options) -> Layout:
     """Lay ``handout`` out for ``options`` (points, pinyin, quiz): see the
-    module's rules. Raises ``HandoutError`` when the quiz is on and a blank of
+    module's rules. With the quiz on, items show no differences (they would
+    give the blanked phrases away). Raises ``HandoutError`` when the quiz is on and a blank of
     an item cannot be placed in its text (blanks are not checked otherwise)."""
     blocks: list[Block] = []
     answers: list[Answer] = []
@@ -299,7 +332,9 @@ def build(handout: Handout, options: Options) -> Layout:
                 paragraphs=paragraphs,
                 points=lines(item.points) if options.points else [],
                 questions=questions,
-                differences=[(k, t) for k, t in item.differences if t],
+                # Not in a quiz: the other copies' and the earlier version's
+                # wording would show the blanked phrases.
+                differences=[] if options.quiz else [(k, t) for k, t in item.differences if t],
             )
         )
     return Layout(

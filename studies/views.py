@@ -28,6 +28,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -466,6 +467,19 @@ def _handout_links(study_set, options: builder.Options) -> list[tuple[str, str]]
     ]
 
 
+def _handout_filename(study_set, options: builder.Options, kind: str) -> str:
+    """学习专题标题（讲师用）.docx: the trainer's and the participants' copies
+    (and the quiz) are told apart by name once downloaded."""
+    parts = [
+        pgettext("handout", "Trainer's copy")
+        if options.points
+        else pgettext("handout", "Participants' copy")
+    ]
+    if options.quiz:
+        parts.append(pgettext("handout", "quiz"))
+    return f"{study_set.title}（{'，'.join(parts)}）.{kind}"
+
+
 def handout_view(kind: str):
     def view(request, study_set):
         try:
@@ -501,7 +515,7 @@ def handout_view(kind: str):
             return bad_request_response(request, exc.translated(_))
         response = HttpResponse(data, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(
-            as_attachment=True, filename=f"{study_set.title}.{kind}"
+            as_attachment=True, filename=_handout_filename(study_set, options, kind)
         )
         return response
 

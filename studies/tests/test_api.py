@@ -145,6 +145,17 @@ def test_nul_is_refused_before_anything(author):
     body = json.dumps({**GOOD, "title": "a\u0000b"})
     response = post(author, body)
     assert response.status_code == 400
+    assert "NUL" in response.json()["error"]  # JSON sent, JSON answered
+    assert not StudySet.objects.exists()
+
+
+def test_unreadable_json_is_answered_in_json_in_the_users_language(author):
+    for body in (b"{\"title\": \"\xff\"}", "{" * 100_000, "{'title': 1}"):
+        response = post(author, body)
+        assert response.status_code == 400
+        message = response.json()["error"]
+        assert "JSON" in message and "Expecting" not in message
+    assert "第 1 行第 2 列" in post(author, "{'title': 1}").json()["error"]
     assert not StudySet.objects.exists()
 
 

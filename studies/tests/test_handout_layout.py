@@ -104,13 +104,29 @@ def test_quiz_gaps_numbered_in_reading_order_and_answer_key_matches():
     ).replace("普遍轮训", "＿＿(2)＿＿")
 
 
-def test_blank_phrase_once_blanks_only_first_occurrence():
+def test_a_blank_phrase_is_blanked_everywhere_in_its_clause():
+    # Left visible a line below its gap, the phrase would give the answer away.
     item = HandoutItem("三、（五）", FIVE, blanks=["职工代表大会"])
     layout = build(Handout("t", items=[item]), Options(quiz=True))
     quiz = layout.blocks[0].quiz_text
-    assert quiz.count("(1)") == 1
-    assert quiz.count("职工代表大会") == 1  # the second occurrence stays visible
-    assert quiz.index("(1)") < quiz.index("职工代表大会")
+    assert quiz.count("(1)") == 1 and quiz.count("(2)") == 1
+    assert "职工代表大会" not in quiz
+    assert [(a.number, a.text) for a in layout.answers] == [
+        (1, "职工代表大会"),
+        (2, "职工代表大会"),
+    ]
+
+
+def test_quiz_hides_the_differences_that_would_give_the_answers_away():
+    runs = [
+        ("equal", "健全以"),
+        ("del", "职代会"),
+        ("ins", "职工代表大会"),
+        ("equal", "为基本形式"),
+    ]
+    item = HandoutItem("三、（五）", FIVE, blanks=["职工代表大会"], differences=runs)
+    assert build(Handout("t", items=[item]), Options(quiz=False)).blocks[0].differences == runs
+    assert build(Handout("t", items=[item]), Options(quiz=True)).blocks[0].differences == []
 
 
 def test_blank_not_found_is_a_clear_value_error():
@@ -197,3 +213,20 @@ def test_options_from_query():
     )
     assert Options.from_query({"points": "nonsense"}) == Options()
     assert Options(points=False).query(quiz=True) == {"points": "0", "pinyin": "0", "quiz": "1"}
+
+
+def test_pinyin_of_phrases_pypinyin_misreads():
+    from studies.handout_layout import readings
+
+    assert readings("长效机制") == ["cháng", "xiào", "jī", "zhì"]
+    assert readings("银行行长")[1:3] == ["háng", "háng"]
+
+
+def test_differences_say_what_they_show():
+    changes = [("equal", "健全以"), ("del", "职代会"), ("ins", "职工代表大会")]
+    variants = [("equal", "健全以"), ("variant", "职工代表大会"), ("readings", "B：职代会")]
+    one = HandoutItem("三、（五）", FIVE, differences=changes)
+    two = HandoutItem("三、（五）", FIVE, differences=variants)
+    blocks = build(Handout("t", items=[one, two]), Options()).blocks
+    assert (blocks[0].shows_changes, blocks[0].shows_variants) == (True, False)
+    assert (blocks[1].shows_changes, blocks[1].shows_variants) == (False, True)

@@ -179,11 +179,18 @@ def test_quiz_gaps_and_answer_key():
     page = render_html(sample(), Options(points=False, quiz=True))
     doc = tree(page)
     gaps = doc.xpath("//span[@class='gap']")
-    assert [g.get("data-gap") for g in gaps] == ["1", "2", "3", "4"]
-    assert [g.xpath("string(span[@class='gap-no'])") for g in gaps] == ["(1)", "(2)", "(3)", "(4)"]
+    # 职工代表大会 occurs twice in 三、（五）: both are gaps.
+    assert [g.get("data-gap") for g in gaps] == ["1", "2", "3", "4", "5"]
+    assert [g.xpath("string(span[@class='gap-no'])") for g in gaps] == [
+        "(1)",
+        "(2)",
+        "(3)",
+        "(4)",
+        "(5)",
+    ]
     # Each gap is as wide as its phrase.
     widths = [len(g.xpath("string(span[@class='gap-fill'])")) for g in gaps]
-    assert widths == [16, 4, 14, 6]
+    assert widths == [16, 4, 14, 6, 6]
     first = doc.xpath("string(//section[@class='clause'][1]//div[@class='clause-text'])")
     assert "习近平新时代中国特色社会主义思想" not in first
     assert "普遍轮训" not in first
@@ -201,6 +208,7 @@ def test_quiz_gaps_and_answer_key():
         ("(2)", "普遍轮训"),
         ("(3)", "劳模精神、劳动精神、工匠精神"),
         ("(4)", "职工代表大会"),
+        ("(5)", "职工代表大会"),
     ]
     # The key starts a page of its own (print.css).
     css = (Path(settings.BASE_DIR) / "static/css/print.css").read_text()
@@ -390,6 +398,7 @@ def test_docx_participants_copy_and_quiz():
         "(2) 普遍轮训\u3000二、（一）",
         "(3) 劳模精神、劳动精神、工匠精神\u3000二、（三）",
         "(4) 职工代表大会\u3000三、（五）",
+        "(5) 职工代表大会\u3000三、（五）",
     ]
 
 
