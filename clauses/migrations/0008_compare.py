@@ -6,27 +6,58 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clauses', '0007_cite'),
+        ("clauses", "0007_cite"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ComparisonCorrection',
+            name="ComparisonCorrection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('pair', 'pair'), ('unpair', 'no counterpart')], max_length=10)),
-                ('old_keys', models.JSONField(blank=True, default=list)),
-                ('new_keys', models.JSONField(blank=True, default=list)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
-                ('new_document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections_as_new', to='clauses.document')),
-                ('old_document', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='corrections_as_old', to='clauses.document')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("pair", "pair"), ("unpair", "no counterpart")], max_length=10
+                    ),
+                ),
+                ("old_keys", models.JSONField(blank=True, default=list)),
+                ("new_keys", models.JSONField(blank=True, default=list)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "new_document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections_as_new",
+                        to="clauses.document",
+                    ),
+                ),
+                (
+                    "old_document",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="corrections_as_old",
+                        to="clauses.document",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['old_document', 'new_document', '-created', '-pk'],
+                "ordering": ["old_document", "new_document", "-created", "-pk"],
             },
         ),
     ]
