@@ -175,9 +175,36 @@ def save_correction(
 def relate(document: Document, other: Document, kind: str, user) -> DocumentRelation:
     """``document`` is a later version of, supersedes or builds on ``other``.
     Raises :class:`CorrectionError` when it relates a document to itself or
-    the relation exists already (nothing written)."""
+    the two documents are related already, in either direction and of any
+    kind (one relation a pair: "later version of" one way and "builds on" the
+    other way cannot both hold), or a later version would be dated before the
+    earlier one (nothing written)."""
     if document.pk == other.pk:
         raise CorrectionError(_("A document cannot be related to itself."))
+    if DocumentRelation.objects.filter(
+        Q(from_document=document, to_document=other) | Q(from_document=other, to_document=document)
+    ).exists():
+        raise CorrectionError(
+            _("These two documents are related already: remove that relation first.")
+        )
+    if (
+        kind != DocumentRelation.Kind.BUILDS_ON
+        and document.date
+        and other.date
+        and document.date < other.date
+    ):
+        raise CorrectionError(
+            _(
+                "“%(title)s” is dated %(date)s, before “%(other)s” (%(other_date)s): "
+                "it cannot be its later version or supersede it."
+            )
+            % {
+                "title": document.title,
+                "date": document.date.isoformat(),
+                "other": other.title,
+                "other_date": other.date.isoformat(),
+            }
+        )
     try:
         with transaction.atomic():
             return DocumentRelation.objects.create(

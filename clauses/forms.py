@@ -260,6 +260,7 @@ def _document_choice(label) -> forms.ModelChoiceField:
         label=label,
         queryset=Document.objects.order_by("-date", "title").only("slug", "title", "date"),
         to_field_name="slug",
+        empty_label=_("— choose a document —"),
         error_messages={"invalid_choice": _("No such document.")},
     )
     field.label_from_instance = lambda d: f"{d.title} ({d.date:%Y-%m-%d})" if d.date else d.title

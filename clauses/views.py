@@ -37,7 +37,7 @@ from .ingest import (
     set_derived_from,
 )
 from .models import Document, DocumentRelation, ImportJob, Reading, Source, Unit
-from .report import describe_report, region_name
+from .report import describe_report, region_name, scheme_description
 from .tasks import enqueue
 from .text.address import subdivisions
 from .text.align import DOCUMENT_THRESHOLD
@@ -276,23 +276,55 @@ def _source_context(the_source: Source, derived_form: DerivedFromForm | None = N
         "source": the_source,
         "readings": readings,
         "report": describe_report(the_source.report),
-        "changes": _changes_of(the_source.report),
+        "changes": _changes_of(the_source.report, the_source.document),
         "marked": marked,
         "legend": [(k, label) for k, label in REGION_LABELS.items() if k in kinds],
         "figures": accounting_figures(the_source.accounting) if the_source.accounting else None,
-        "schemes": (the_source.accounting or {}).get("schemes") or {},
+        "schemes": {
+            _part_name(part): scheme_description(name)
+            for part, name in ((the_source.accounting or {}).get("schemes") or {}).items()
+        },
         "cuts": cut_passages(the_source.text, the_source.regions),
         "derivatives": list(the_source.derivatives.order_by("siglum").only("siglum", "title")),
         "derived_form": derived_form or DerivedFromForm(source=the_source),
     }
 
 
-def _changes_of(report) -> dict | None:
-    """The import's own record of what it did: the canonical texts it changed."""
+def _part_name(part: str) -> str:
+    """A part of a file as people say it: "" the main part, ``cover`` the
+    covering document, ``att2`` attachment 2."""
+    if not part:
+        return _("main part")
+    if part == "cover":
+        return _("covering document")
+    if part.startswith("att") and part[3:].isdigit():
+        return _("attachment %(n)s") % {"n": part[3:]}
+    return part
+
+
+def _changes_of(report, document) -> dict | None:
+    """The import's own record of what it did: the canonical texts it changed,
+    the units it added and lacked. Units are named by their locators (the
+    record keeps keys): ``{"changes": [{"unit", "name", "before", "after"}],
+    "added": [(key, name)], "lacking": [(key, name)]}``. One query."""
+    detail = None
     for entry in report or []:
         if isinstance(entry, dict) and entry.get("rule") == "canonical_changes":
-            return entry.get("detail") or {}
-    return None
+            detail = dict(entry.get("detail") or {})
+    if detail is None:
+        return None
+    names = {
+        key: locator or label or key
+        for key, locator, label in document.units.values_list("key", "locator", "label")
+    }
+    detail["changes"] = [
+        {**c, "name": names.get(c.get("unit"), c.get("unit"))}
+        for c in detail.get("changes") or []
+        if isinstance(c, dict)
+    ]
+    for side in ("added", "lacking"):
+        detail[side] = [(k, names.get(k, k)) for k in detail.get(side) or []]
+    return detail
 
 
 def _get_source(slug: str, siglum: str) -> Source:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from policyreader.errors import bad_request_response
 from policyreader.roles import has_role, role_required
 
 from .comparison import CorrectionError, compare_documents, relate, relation_of, save_correction
@@ -52,12 +53,26 @@ def compare_pick(request):
     return render(request, "clauses/compare_pick.html", {"form": form}, status=status)
 
 
+def _named(comparison) -> list[ComparisonCorrection]:
+    """The comparison's corrections, each with ``old_names`` / ``new_names``:
+    its units' locators (keys stay in URLs only)."""
+    names = {}
+    for side, units in (("old", comparison.old_units), ("new", comparison.new_units)):
+        names[side] = {u.key: u.locator or u.label or u.key for u in units}
+    for c in comparison.corrections:
+        c.old_names = [names["old"].get(k, k) for k in c.old_keys]
+        c.new_names = [names["new"].get(k, k) for k in c.new_keys]
+    return comparison.corrections
+
+
 @require_safe
 def compare(request, old, new):
     """The two documents side by side, unit by unit; ``?changes=1``: only the
     units whose text changed, were added or removed. An htmx request gets the
     rows alone (the filter swaps them)."""
     old_doc, new_doc = _documents(old, new)
+    if old_doc.pk == new_doc.pk:
+        return bad_request_response(request, _("Choose two different documents to compare."))
     comparison = compare_documents(old_doc, new_doc)
     changes_only = request.GET.get("changes") == "1"
     labels = _relation_labels()
@@ -72,7 +87,7 @@ def compare(request, old, new):
         "summary": [(r, labels[r], n) for r, n in comparison.summary],
         "changes_only": changes_only,
         "threshold": f"{SIMILARITY_THRESHOLD:.0%}",
-        "corrections": comparison.corrections,
+        "corrections": _named(comparison),
     }
     if has_role(request.user, "editor"):
         context["correction_form"] = CorrectionForm(

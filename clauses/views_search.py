@@ -76,7 +76,7 @@ def _sections(hits) -> list[dict]:
 def search(request):
     """``/search/?q=…``: hits in context, ranked, grouped, filterable, paged."""
     context = {
-        "documents": Document.objects.only("slug", "title"),
+        "documents": Document.objects.only("slug", "title", "date"),
         "kinds": list(KINDS.items()),
         "source_kinds": Source.Kind.choices,
         "form": {k: request.GET.get(k, "") for k in ("q", "document", "kind", "source_kind")},

@@ -136,3 +136,35 @@ def server_error(request):
             "Something went wrong on our side. The error has been recorded; please try again later."
         ),
     )
+
+
+def csrf_failure(request, reason=""):
+    """``CSRF_FAILURE_VIEW``: the app's 403 page (JSON for the API), in the
+    user's language, instead of Django's English page."""
+    return error_response(
+        request,
+        403,
+        "403_csrf.html",
+        lambda: _(
+            "The form's security check failed (it may have been open too long, or cookies are "
+            "off). Go back, reload the page and try again."
+        ),
+    )
+
+
+def method_not_allowed(request, response) -> HttpResponse:
+    """A 405 with Django's empty body made the app's error page (JSON for the
+    API) naming the methods allowed; the ``Allow`` header is kept."""
+    allowed = response.get("Allow", "")
+    answer = error_response(
+        request,
+        405,
+        "405.html",
+        lambda: (
+            _("This address does not accept a %(method)s request (it accepts: %(allowed)s).")
+            % {"method": request.method, "allowed": allowed or "—"}
+        ),
+    )
+    if allowed:
+        answer["Allow"] = allowed
+    return answer

@@ -1,4 +1,5 @@
-"""Project middleware: refuse unreadable input, answer 503 while the database is down,
+"""Project middleware: refuse unreadable input (and give a 405 the app's error
+page), answer 503 while the database is down,
 send anonymous visitors to sign in when reading needs an account.
 
 ``RejectUnreadableInputMiddleware`` stands before the session, the locale and
@@ -27,7 +28,13 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.utils import translation
 from django.views.i18n import set_language
 
-from .errors import DATABASE_DOWN, bad_request_response, database_unavailable, request_language
+from .errors import (
+    DATABASE_DOWN,
+    bad_request_response,
+    database_unavailable,
+    method_not_allowed,
+    request_language,
+)
 from .inputs import request_problem
 
 logger = logging.getLogger("policyreader")
@@ -43,7 +50,11 @@ class RejectUnreadableInputMiddleware:
         if problem is not None:
             logger.info("400 for %s %r: %s", request.method, request.path_info[:200], problem)
             return bad_request_response(request, problem)
-        return self.get_response(request)
+        response = self.get_response(request)
+        if response.status_code == 405 and not response.content:
+            # require_POST and friends answer an empty body: a blank page.
+            return method_not_allowed(request, response)
+        return response
 
 
 class DatabaseUnavailableMiddleware:

@@ -111,6 +111,9 @@ MIDDLEWARE = [
 # from this site only; no inline script or style, no eval, no framing, forms
 # post here only. Every script is a static file (static/js/), htmx's own
 # indicator styles are off (base.html), and its eval is off.
+# The app's own 403 page, in the user's language, when the CSRF check fails.
+CSRF_FAILURE_VIEW = "policyreader.errors.csrf_failure"
+
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],

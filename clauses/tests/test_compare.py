@@ -391,3 +391,46 @@ def test_trainers_add_units_to_a_study_set_from_the_comparison(client, user_with
 
     study_set = StudySet.objects.get(owner=user)
     assert [i.unit.key for i in study_set.items.all()] == ["a71"]
+
+
+def test_one_relation_a_pair_and_no_later_version_dated_earlier(client, user_with):
+    user_with("editor")
+    old, new = _import("cishan-2016.md"), _import("cishan-2023.md")
+    assert DocumentRelation.objects.filter(from_document=new, to_document=old).count() == 1
+    before = DocumentRelation.objects.count()
+    # The reverse, or another kind between the same two: refused.
+    for doc, other, kind in (
+        (old, new, "later_version_of"),
+        (new, old, "builds_on"),
+        (old, new, "builds_on"),
+    ):
+        response = client.post(
+            f"/documents/{doc.slug}/relations/", {"kind": kind, "other": other.slug}, follow=True
+        )
+        assert "这两篇文献之间已有关联" in response.content.decode()
+    # A later version dated before the earlier one: refused, with the dates.
+    plan = Document.objects.get(slug="2017-fangan")
+    opinion = Document.objects.get(slug="2024-yijian")
+    response = client.post(
+        f"/documents/{plan.slug}/relations/",
+        {"kind": "later_version_of", "other": opinion.slug},
+        follow=True,
+    )
+    assert "不能是后者的新版本" in response.content.decode()
+    assert DocumentRelation.objects.count() == before
+
+
+def test_a_document_compared_with_itself_is_a_clear_400(client):
+    response = client.get("/compare/2024-yijian/2024-yijian/")
+    assert response.status_code == 400
+    assert "请选择两篇不同的文献进行对照" in response.content.decode()
+
+
+def test_kept_corrections_name_units_by_locator(client, user_with):
+    user_with("editor")
+    old, new = _import("lifa-2015.md"), _import("lifa-2023.md")
+    url = f"/compare/{old.slug}/{new.slug}/"
+    client.post(url + "corrections/", {"kind": "pair", "old": ["a3"], "new": ["a3", "a4"]})
+    html = client.get(url).content.decode()
+    assert "第三条 ↔ 第三条、第四条" in html
+    assert "a3 ↔" not in html

@@ -185,3 +185,20 @@ def test_units_with_damaged_labels_have_working_links(client):
     html = client.get(f"/documents/{doc.slug}/read/").content.decode()
     assert f"/documents/{doc.slug}/u/s%3F/" in html
     assert client.get(f"/documents/{doc.slug}/u/s%3F/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_source_page_names_units_by_locator_never_by_key(client):
+    from clauses.ingest import SourceMeta, import_source
+    from clauses.models import Document
+
+    document = Document.objects.get(slug="2024-yijian")
+    text = document.sources.order_by("siglum").first().text
+    partial = text[: len(text) // 2]  # a partial reprint: it lacks the second half
+    result = import_source(
+        partial.encode(), SourceMeta(title="partial"), document=document, accept_cuts=True
+    )
+    html = client.get(result.source.get_absolute_url()).content.decode()
+    report = html.split('id="original-h"')[0]
+    assert "（二十五）" in report.split("缺少的单元")[1]  # named by its locator
+    assert "<code>c2" not in report and "<code>outline</code>" not in report
