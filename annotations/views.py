@@ -20,11 +20,11 @@ from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from clauses.models import Document, Source, Unit, VariantSite
+from policyreader.inputs import next_url
 from policyreader.roles import has_role, highest_role, refuse, role_required
 
 from .anchoring import occurrences
@@ -76,15 +76,6 @@ def _abilities(user) -> dict:
 def _which(request) -> str:
     value = request.GET.get("filter") or request.POST.get("filter") or "all"
     return value if value in FILTERS else "all"
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def _with_trigger(response: HttpResponse, unit: Unit, user) -> HttpResponse:
@@ -284,7 +275,7 @@ def note_edit(request, pk):
             if request.htmx:
                 return _with_trigger(_note_fragment(request, fresh), fresh.unit, request.user)
             messages.success(request, _("Your note is saved."))
-            return redirect(_next_url(request, fresh.get_absolute_url()))
+            return redirect(next_url(request, fresh.get_absolute_url()))
     context = {"note": the_note, "form": form, **_abilities(request.user)}
     if request.htmx:
         return render(request, "annotations/unit_notes.html#edit-form", context)
@@ -330,7 +321,7 @@ def note_reattach(request, pk):
                 form.add_error(None, str(exc))
             else:
                 messages.success(request, _("The note is attached to its new place."))
-                return redirect(_next_url(request, the_note.get_absolute_url()))
+                return redirect(next_url(request, the_note.get_absolute_url()))
         status = 400
     text = the_note.unit.canonical
     wanted = (form["exact"].value() or "") if form.is_bound else the_note.exact
@@ -362,7 +353,7 @@ def note_delete(request, pk):
         return _with_trigger(HttpResponse(""), unit, request.user)
     messages.success(request, _("The note is deleted."))
     return redirect(
-        _next_url(request, reverse("annotations:unit_notes", args=[unit.document.slug, unit.key]))
+        next_url(request, reverse("annotations:unit_notes", args=[unit.document.slug, unit.key]))
     )
 
 
@@ -389,7 +380,7 @@ def note_reply(request, pk):
         messages.error(request, error)
     else:
         messages.success(request, _("Your reply is saved."))
-    return redirect(_next_url(request, parent.get_absolute_url()))
+    return redirect(next_url(request, parent.get_absolute_url()))
 
 
 # --- The notes list ---------------------------------------------------------------------
@@ -688,7 +679,7 @@ def flag_decide(request, pk):
             the_flag = Flag.objects.with_related().get(pk=the_flag.pk)
             if not request.htmx:
                 messages.success(request, _("The flag is decided."))
-                return redirect(_next_url(request, reverse("annotations:flags")))
+                return redirect(next_url(request, reverse("annotations:flags")))
             form = FlagDecisionForm(flag=the_flag)
     if request.htmx:
         return render(
@@ -712,7 +703,7 @@ def flag_withdraw(request, pk):
     except Refused:
         return refuse(request)
     messages.success(request, _("Your flag is withdrawn."))
-    return redirect(_next_url(request, reverse("annotations:account")))
+    return redirect(next_url(request, reverse("annotations:account")))
 
 
 def _errata(slug, siglum):

@@ -170,3 +170,17 @@ def request_problem(request) -> str | None:
         except UnreadableInput as exc:
             return str(exc)
     return None
+
+
+def next_url(request, default: str) -> str:
+    """Where to go after a form: the posted (or queried) ``next`` when it is a
+    URL of this site (Django's ``url_has_allowed_host_and_scheme``), else
+    ``default``. Never an address elsewhere (no open redirect)."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default

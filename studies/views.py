@@ -26,7 +26,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.csrf import csrf_exempt
@@ -37,7 +37,7 @@ from annotations.api import authenticate as api_authenticate
 from annotations.models import Visibility
 from clauses.models import Unit
 from policyreader.errors import bad_request_response
-from policyreader.inputs import UnreadableInput, loads_json
+from policyreader.inputs import UnreadableInput, loads_json, next_url
 from policyreader.roles import has_role, refuse, role_required
 
 from . import handout as builder
@@ -70,15 +70,6 @@ PER_PAGE = 20
 
 def _json(data, status=200) -> JsonResponse:
     return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def _next_url(request, default: str) -> str:
-    target = request.POST.get("next") or request.GET.get("next")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 # --- Guards ----------------------------------------------------------------------------------
@@ -221,7 +212,7 @@ def _add_context(request, form, unit, added=None, error=None) -> dict:
         "st_unit": unit.key if unit else "",
         "st_start": form["start"].value() if form is not None else "",
         "st_end": form["end"].value() if form is not None else "",
-        "st_next": _next_url(request, ""),
+        "st_next": next_url(request, ""),
         "added": added,
         "error": error,
     }
@@ -266,7 +257,7 @@ def study_add(request):
     if request.htmx:
         return render(request, template, _add_context(request, form, unit, added=study_set))
     messages.success(request, _("Added to the study set “%(title)s”.") % {"title": study_set.title})
-    return redirect(_next_url(request, study_set.get_absolute_url()))
+    return redirect(next_url(request, study_set.get_absolute_url()))
 
 
 # --- A set's page and its edits --------------------------------------------------------------
