@@ -382,3 +382,18 @@ def test_trainers_add_hits_to_a_study_set(client):
     from studies.models import StudySet
 
     assert [i.unit.key for i in StudySet.objects.get(owner=user).items.all()] == ["c13"]
+
+
+def test_import_source_names_changed_units_by_locator(tmp_path):
+    import io
+
+    from django.core.management import call_command
+
+    b = (DEMO / "001_a95954def5aa8b4a.txt").read_bytes()
+    out = io.StringIO()
+    for i in range(3):  # three more copies reading as B: 纵向 wins 4 to 3 in c13
+        path = tmp_path / f"b{i}.txt"
+        path.write_bytes(b + b"\n" * (i + 1))
+        call_command("import_source", str(path), "--document", OPINION, "--accept-cuts", stdout=out)
+    lines = [line for line in out.getvalue().splitlines() if "（十三）" in line]
+    assert lines and "c13" not in out.getvalue()

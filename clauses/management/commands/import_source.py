@@ -167,11 +167,15 @@ class Command(BaseCommand):
                 line = _("%(file)s: source %(siglum)s, %(units)s units, added to %(slug)s")
             self.stdout.write(line % values)
             if result.changes:
+                keys = [c["unit"] for c in result.changes[:20]]
+                names = dict(
+                    source.document.units.filter(key__in=keys).values_list("key", "locator")
+                )
                 self.stdout.write(
                     _("changed the canonical text of %(n)s units: %(units)s")
                     % {
                         "n": len(result.changes),
-                        "units": ", ".join(c["unit"] for c in result.changes[:20])
+                        "units": "、".join(names.get(k) or k for k in keys)
                         + (" …" if len(result.changes) > 20 else ""),
                     }
                 )
