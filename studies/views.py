@@ -326,7 +326,8 @@ def study_editors(request, study_set):
         else:
             form = EditorForm(request.POST)
             if not form.is_valid():
-                raise Invalid(_("Give the colleague's user name."))
+                # The field's own message: empty, or longer than any user name.
+                raise Invalid(" ".join(form.errors["username"]))
             add_editor(study_set, request.user, form.cleaned_data["username"])
             messages.success(request, _("The colleague may now edit this set."))
     except Invalid as exc:

@@ -343,3 +343,13 @@ def test_only_the_owner_changes_the_visibility(people):
     update_header(s, people["owner"], visibility="public")
     s.refresh_from_db()
     assert s.visibility == "public"
+
+
+def test_naming_a_colleague_says_what_is_wrong(owner_client, people):
+    s = make_set(people["owner"], "private")
+    url = f"/studies/{s.pk}/editors/"
+    empty = owner_client.post(url, {"username": ""})
+    assert empty.status_code == 400 and "这个字段是必填项" in empty.content.decode()
+    long = owner_client.post(url, {"username": "x" * 5000})
+    assert long.status_code == 400 and "150" in long.content.decode()
+    assert not s.editors.exists()
