@@ -408,30 +408,28 @@ def duplicate(study_set: StudySet, user) -> StudySet:
     """A private copy owned by ``user``, “Copy of …”, with every item; no colleagues."""
     check_author(user)
     title = (_("Copy of %(title)s") % {"title": study_set.title})[:SHORT_MAX]
-    copy = StudySet.objects.create(
-        owner=user,
-        title=title,
-        audience=study_set.audience,
-        date=study_set.date,
-        place=study_set.place,
-        intro=study_set.intro,
-        visibility=Visibility.PRIVATE,
-    )
-    StudyItem.objects.bulk_create(
-        StudyItem(
-            study_set=copy,
-            unit_id=i.unit_id,
+    header = {
+        "title": title,
+        "audience": study_set.audience,
+        "date": study_set.date,
+        "place": study_set.place,
+        "intro": study_set.intro,
+        "visibility": Visibility.PRIVATE,
+    }
+    specs = [
+        ItemSpec(
+            unit=i.unit,
             start=i.start,
             end=i.end,
-            position=i.position,
             points=i.points,
             questions=list(i.questions),
             blanks=list(i.blanks),
             show_differences=i.show_differences,
             show_changes=i.show_changes,
         )
-        for i in study_set.items.order_by("position", "pk")
-    )
+        for i in study_set.items.select_related("unit").order_by("position", "pk")
+    ]
+    copy = create_set(user, header, specs)
     return copy
 
 

@@ -1,26 +1,13 @@
 """Users of every kind and three sets (private, shared, public) of two items each."""
 
 import pytest
-from django.contrib.auth.models import User
 
 from annotations.models import Visibility
 from clauses.models import Unit
-from policyreader.roles import assign_role
+from policyreader.tests.conftest import fast_passwords, make_user  # noqa: F401 (a fixture)
 from studies.models import StudyItem, StudySet
 
 OPINION = "2024-yijian"
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def make_user(name: str, role: str | None) -> User:
-    user = User.objects.create_user(name, password=f"{name}-secret-pw-1")
-    if role:
-        assign_role(user, role)
-    return user
 
 
 @pytest.fixture
