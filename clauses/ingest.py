@@ -863,19 +863,26 @@ def import_source(
             if progress
             else None,
         )
-        # Locators after the collation: a table row is cited by its first cell.
-        refresh_locators(document)
+        # Locators and the fingerprint depend on the units, their canonical
+        # texts (a table row is cited by its first cell) and the titles alone:
+        # an import that changed none of them leaves both as they are.
         _report(progress, "fingerprint")
-        # The fingerprint depends on the canonical texts and the title keys alone.
         if (
             created
             or stats.changed
             or new_units
             or _title_keys(document.title, document.metadata or {}) != titles_before
         ):
+            refresh_locators(document)
             refresh_fingerprint(document)
-        after = dict(Unit.objects.filter(pk__in=list(before)).values_list("pk", "canonical"))
-        located = dict(Unit.objects.filter(document=document).values_list("pk", "locator"))
+        now = {
+            pk: (canonical, locator)
+            for pk, canonical, locator in Unit.objects.filter(pk__in=list(before)).values_list(
+                "pk", "canonical", "locator"
+            )
+        }
+        after = {pk: canonical for pk, (canonical, _locator) in now.items()}
+        located = {pk: locator for pk, (_canonical, locator) in now.items()}
         changes = [
             {
                 "unit": u.key,
