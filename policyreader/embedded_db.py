@@ -87,10 +87,33 @@ def _start(data_dir: Path) -> str:
     data_dir.parent.mkdir(parents=True, exist_ok=True)
     with fasteners.InterProcessLock(str(data_dir.parent / f".{data_dir.name}.lock")):
         _remove_stale_pid_file(data_dir)
+        _repair_handle_list(data_dir)
         if not (data_dir / "postmaster.pid").exists():
             logger.info("Starting the embedded PostgreSQL server in %s", data_dir)
         server = pgserver.get_server(data_dir, cleanup_mode=None)
         return server.get_uri()
+
+
+def _repair_handle_list(data_dir: Path) -> None:
+    """Reset pgserver's list of attached processes when it is not valid JSON.
+
+    pgserver keeps the pids of the processes using a server in
+    ``.handle_pids.json`` and rewrites it on every start and exit; a process
+    killed while writing it leaves the file empty, and every later start then
+    fails with a ``JSONDecodeError``. The list only decides when pgserver may
+    stop the server (never here: ``cleanup_mode=None``), so an unreadable list
+    is replaced by an empty one. Only called while holding the start lock.
+    """
+    import json
+
+    path = data_dir / ".handle_pids.json"
+    try:
+        json.loads(path.read_text())
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError):
+        logger.info("Resetting %s (not valid JSON)", path)
+        path.write_text("[]")
 
 
 def _remove_stale_pid_file(data_dir: Path) -> None:
