@@ -30,19 +30,22 @@ collation's, exactly, as an alignment depends on nothing but its two texts.
 A decision, a change of priority or of derivation and ``manage.py recollate``
 collate in full (``incremental=False``) and store the alignments afresh.
 
-What an import still does per touched unit, and how its cost grows with the
-number N of copies: the engine re-runs the consensus (usually two rounds) over
-all N readings, but cuts readings only from the copies that differ near each
-span (``engine._Cuts``), so besides building each site's ``readings`` (one
-entry per copy) its work follows the differences, not N × sites. Where the
-canonical text stays and no decision applies, the stored sites are merged
-with the new ones (:func:`_merge_sites`): sites with an unchanged span get the
-new copy's reading added in one ``UPDATE`` (the other copies' readings are not
-rewritten), vanished spans are deleted, new ones inserted; elsewhere the
-unit's sites are rewritten. The unit's alignment cache (a JSON document that
-grows with N) is still read and rewritten whole. ``clauses/tests/
-test_incremental.py`` checks on random sequences of copies and decisions that
-the stored state equals ``recollate(..., incremental=False)``'s.
+What an import does per touched unit (:func:`add_witness`): the new copy's
+reading is aligned once, to the canonical text, and merged into the stored
+sites (:func:`clauses.text.collate.add_witness`): where it agrees with the
+canonical text, every stored site gains it in one SQL ``UPDATE`` for the whole
+import; where it differs, its differences are merged into the unit's sites and
+voted on. The other copies are neither re-aligned nor re-voted, so an
+import's cost follows its own differences, not the number N of copies
+(``bench/ingest.py`` prints the Nth import's time). A unit whose canonical
+text the new copy may change (it wins a vote, or moves the consensus's
+starting reading), that an editor decided, where the copy begins or ends, or
+where the copy may transpose text is collated in full by :func:`recollate`
+(``incremental=True``: the other copies' alignments come from the unit's
+cache; where the canonical text stays, :func:`_merge_sites` updates the
+stored sites in place). ``clauses/tests/test_incremental.py`` checks on
+random sequences of copies and decisions that the stored state equals
+``recollate(..., incremental=False)``'s, and that the merge path was taken.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class CollationStats:
     seconds: float = 0.0  # the engine alone, not the database
     changed: int = 0
     aligned: int = 0  # readings aligned anew (not taken from the units' caches)
+    merged: int = 0  # units a new copy was merged into without a full collation
 
 
 #: Source.kind from the most authoritative to the least.
@@ -282,6 +286,183 @@ def recollate(
         update_fields=["cache"],
     )
     stats.changed = len(changed_units)
+    return stats
+
+
+@transaction.atomic
+def add_witness(
+    units: Iterable[Unit],
+    source: Source,
+    *,
+    cause: str = CanonicalChange.Cause.IMPORT,
+    user=None,
+    reason: str = "",
+    progress=None,
+) -> CollationStats:
+    """Collate the readings ``source`` (just imported) has of ``units`` into their
+    stored sites; units this cannot settle are re-collated in full.
+
+    Per unit (:func:`clauses.text.collate.add_witness`): the new reading is
+    aligned once, to the canonical text; where it agrees with it, every stored
+    site gains it in one SQL ``UPDATE`` per import (nothing is read into
+    Python); where it differs, the unit's stored sites are read, the reading's
+    differences merged into them and voted on, and the sites written back
+    through :func:`_merge_sites` (unchanged spans gain the new reading, others
+    are replaced). The other copies are neither re-aligned nor re-voted, so
+    the work follows the new copy's differences, not the number of copies.
+
+    A unit is re-collated in full (:func:`recollate`) when an editor decided
+    one of its sites, when the new reading is its copy's first or last (a copy
+    may begin or end inside it: lacunae), when it meets a lacuna site, when
+    it would win a vote or make another reading the consensus's base, or when
+    it may be one side of a transposition: whatever changes the canonical text
+    goes through the full collation, with its history entry.
+
+    Returns the :class:`CollationStats` of both parts (``aligned`` counts the
+    readings aligned anew, here one per merged unit).
+    """
+    units = list({u.pk: u for u in units}.values())
+    stats = CollationStats()
+    if not units:
+        return stats
+    by_pk = {u.pk: u for u in units}
+    document_id = units[0].document_id
+    sources = {
+        s.pk: s
+        for s in Source.objects.filter(document_id=document_id).only(
+            "siglum", "kind", "published", "priority", "derived_from"
+        )
+    }
+    added = sources[source.pk].siglum
+    keys = {s.siglum: authority_key(s) for s in sources.values()}
+    voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
+    bounds = edges_of(document_id)
+    readings: dict[int, dict[str, str]] = {pk: {} for pk in by_pk}
+    edges: dict[int, dict[str, str]] = {pk: {} for pk in by_pk}
+    for unit_id, source_id, text, position in Reading.objects.filter(
+        unit_id__in=list(by_pk)
+    ).values_list("unit_id", "source_id", "text", "position"):
+        siglum = sources[source_id].siglum
+        if siglum in readings[unit_id]:
+            edges[unit_id][siglum] = "twice"  # two readings of one copy: collate in full
+        readings[unit_id][siglum] = text
+        first, last = bounds.get(source_id, (position, position))
+        edge = {(True, True): "both", (True, False): "start", (False, True): "end"}.get(
+            (position == first, position == last)
+        )
+        if edge:
+            edges[unit_id][siglum] = edge
+    decided = set(
+        SiteDecision.objects.filter(unit_id__in=list(by_pk), active=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    tied = set(
+        VariantSite.objects.filter(unit_id__in=list(by_pk), tie=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    full: list[Unit] = []
+    agreeing: list[int] = []  # units whose every stored site just gains the new reading
+    merging: list[Unit] = []
+    for unit in units:
+        unit_readings = readings[unit.pk]
+        if (
+            added not in unit_readings
+            or len(unit_readings) < 2
+            or unit.pk in decided
+            or added in edges[unit.pk]
+        ):
+            full.append(unit)
+        elif unit_readings[added] == unit.canonical and unit.pk not in tied:
+            agreeing.append(unit.pk)
+        else:
+            merging.append(unit)
+    # Agreeing units: the base may still move (to the canonical text: harmless).
+    for pk in list(agreeing):
+        unit_readings = dict(readings[pk])
+        reading = unit_readings.pop(added)
+        if not engine.keeps_base(
+            unit_readings, added, reading, by_pk[pk].canonical, voters, keys, edges[pk]
+        ):
+            agreeing.remove(pk)
+            full.append(by_pk[pk])
+
+    stored: dict[int, list[engine.VariantSite]] = {u.pk: [] for u in merging}
+    for row in VariantSite.objects.filter(unit_id__in=[u.pk for u in merging]).values_list(
+        "unit_id", "start", "end", "type", "tie", "likely_ocr", "ocr_pairs", "readings"
+    ):
+        unit_id, start, end, typ, tie, likely_ocr, pairs, site_readings = row
+        stored[unit_id].append(
+            engine.VariantSite(
+                start=start,
+                end=end,
+                readings=site_readings,
+                type=typ,
+                likely_ocr=likely_ocr,
+                ocr_pairs=tuple(tuple(p) for p in pairs),
+                tie=tie,
+            )
+        )
+    new_sites: list[VariantSite] = []
+    merged: set[int] = set()
+    started = time.perf_counter()
+    for done, unit in enumerate(merging):
+        if progress is not None and done % 50 == 0:
+            progress(done, len(merging) + len(full))
+        unit_readings = dict(readings[unit.pk])
+        reading = unit_readings.pop(added)
+        sites = engine.add_witness(
+            unit.canonical,
+            stored[unit.pk],
+            added,
+            reading,
+            readings=unit_readings,
+            voters=voters,
+            priority=keys,
+            edges=edges[unit.pk],
+        )
+        if sites is None:
+            full.append(unit)
+            continue
+        merged.add(unit.pk)
+        stats.aligned += 1
+        for index, site in enumerate(sites):
+            new_sites.append(
+                VariantSite(
+                    unit=unit,
+                    index=index,
+                    start=site.start,
+                    end=site.end,
+                    type=site.type,
+                    likely_ocr=site.likely_ocr,
+                    tie=site.tie,
+                    ocr_pairs=[list(p) for p in site.ocr_pairs],
+                    readings=site.readings,
+                    canonical_reading=unit.canonical[site.start : site.end],
+                )
+            )
+    stats.seconds += time.perf_counter() - started
+    stats.units += len(agreeing) + len(merged)
+    stats.merged = len(agreeing) + len(merged)
+    stats.readings += sum(len(readings[pk]) for pk in (*agreeing, *merged))
+    if agreeing:
+        table = connection.ops.quote_name(VariantSite._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET readings = readings || "
+                f"jsonb_build_object(%s::text, canonical_reading) WHERE unit_id = ANY(%s)",
+                [added, agreeing],
+            )
+    if merged:
+        VariantSite.objects.bulk_create(_merge_sites(merged, new_sites, added))
+    if full:
+        rest = recollate(full, cause=cause, user=user, reason=reason, incremental=True, added=added)
+        stats.units += rest.units
+        stats.readings += rest.readings
+        stats.seconds += rest.seconds
+        stats.aligned += rest.aligned
+        stats.changed += rest.changed
     return stats
 
 

@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from .bulk import update_rows
 from .citation import refresh_locators
-from .collation import recollate
+from .collation import add_witness, recollate
 from .models import (
     CanonicalChange,
     Document,
@@ -168,6 +168,8 @@ class ImportResult:
     added: list[dict] = field(default_factory=list)
     lacking: list[dict] = field(default_factory=list)
     derived_proposal: dict | None = None
+    # The collation's figures (clauses.collation.CollationStats), or None.
+    stats: object | None = None
 
 
 class CutsError(IngestError):
@@ -849,16 +851,16 @@ def import_source(
                 )
             )
         )
-        # Re-collate the units this copy touched: their consensus may change.
-        # Each aligns this copy's reading alone; the others' alignments are kept.
+        # Collate this copy into the units it touched: its readings are merged
+        # into their stored sites; a unit whose consensus it may change (or
+        # that an editor decided) is re-collated in full.
         _report(progress, "collate")
-        stats = recollate(
+        stats = add_witness(
             units_for_readings,
+            source,
             cause=CanonicalChange.Cause.IMPORT,
             user=user,
             reason=source.siglum,  # shown after the cause: “import · B”
-            incremental=True,
-            added=source.siglum,
             progress=(lambda done, total: _report(progress, "collate", done / total))
             if progress
             else None,
@@ -941,6 +943,7 @@ def import_source(
         added=added,
         lacking=lacking,
         derived_proposal=derived,
+        stats=stats,
     )
 
 

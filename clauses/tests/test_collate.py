@@ -764,3 +764,122 @@ def test_ocr_between_two_sources_when_consensus_went_a_third_way():
     # without the 巾帼 copy nothing is OCR-like
     del readings["003"]
     assert [s.likely_ocr for s in consensus(readings).sites] == [False]
+
+
+# --- one more witness merged into the stored sites (add_witness) ---------------
+
+from clauses.text import collate as E  # noqa: E402
+
+
+def _merge_case(readings, new, reading, priority=None):
+    before = E.consensus(readings, priority)
+    got = E.add_witness(
+        before.text,
+        before.sites,
+        new,
+        reading,
+        readings=readings,
+        voters=[*readings, new],
+        priority=priority,
+    )
+    after = E.consensus({**readings, new: reading}, priority)
+    return before, got, after
+
+
+def test_add_witness_equals_the_full_consensus_where_the_text_stays():
+    readings = {
+        "A": "坚持以人民为中心的发展思想，推进巾帼建功行动",
+        "B": "坚持以人民为中心的发展思想，推进中帼建功行动",
+        "C": "坚持以人民为中心的发展思想，推进巾帼建功行动",
+    }
+    before, got, after = _merge_case(readings, "D", "坚持以人民为核心的发展理念，推进巾帼建功行动")
+    assert after.text == before.text
+    assert got == after.sites
+    assert {s.readings["D"] for s in got} >= {"核心", "理念"}
+
+
+def test_add_witness_leaves_a_vote_it_would_win_to_the_full_consensus():
+    readings = {
+        "A": "推进巾帼建功行动",
+        "B": "推进中帼建功行动",
+        "C": "推进巾帼建功行动",
+        "D": "推进中帼建功行动",
+    }
+    before = E.consensus(readings)
+    assert before.text == "推进中帼建功行动"  # 2 : 2, a tie broken by the content
+    assert before.sites[0].tie
+    got = E.add_witness(
+        before.text,
+        before.sites,
+        "E",
+        "推进巾帼建功行动",
+        readings=readings,
+        voters=[*readings, "E"],
+    )
+    assert got is None  # 3 : 2 for 巾帼: the canonical text changes, in full
+    assert E.consensus({**readings, "E": "推进巾帼建功行动"}).text == "推进巾帼建功行动"
+    # one more 中帼 settles the tie the other way, and is merged
+    got = E.add_witness(
+        before.text,
+        before.sites,
+        "E",
+        "推进中帼建功行动",
+        readings=readings,
+        voters=[*readings, "E"],
+    )
+    assert got == E.consensus({**readings, "E": "推进中帼建功行动"}).sites
+    assert not got[0].tie
+
+
+def test_add_witness_leaves_a_transposition_to_the_full_consensus():
+    readings = {"A": "弘扬劳动精神、工匠精神和劳模精神", "B": "弘扬劳动精神、工匠精神和劳模精神"}
+    before = E.consensus(readings)
+    assert (
+        E.add_witness(
+            before.text,
+            before.sites,
+            "C",
+            "弘扬工匠精神、劳动精神和劳模精神",
+            readings=readings,
+            voters=["A", "B", "C"],
+        )
+        is None
+    )
+
+
+def test_add_witness_rebuilds_every_witness_exactly():
+    """Random copies: wherever it answers, the merged sites rebuild every old
+    and the new witness, hold the canonical reading, and do not overlap; and
+    the canonical text is the full consensus's."""
+    rng = random.Random(11)
+    han = "的一是在不了有和人这中大为上国我以要时来用们生到作地于出就分对成会可也发展建设改革"
+    answered = 0
+    for _ in range(600):
+        base = "".join(rng.choice(han + "，") for _ in range(rng.randint(8, 60)))
+
+        def vary(text):
+            chars = list(text)
+            for _ in range(rng.randint(0, 2)):
+                i = rng.randrange(len(chars))
+                if rng.random() < 0.6:
+                    chars[i] = rng.choice(han)
+                else:
+                    del chars[i]
+            return "".join(chars)
+
+        readings = {f"S{k}": vary(base) for k in range(rng.randint(2, 7))}
+        new = vary(base)
+        before, got, after = _merge_case(readings, "X", new)
+        if got is None:
+            continue
+        answered += 1
+        assert after.text == before.text
+        for sig, text in {**readings, "X": new}.items():
+            assert E.apply(before.text, got, sig) == text
+        ends = [(s.start, s.end) for s in got]
+        assert ends == sorted(ends)
+        assert all(a[1] <= b[0] for a, b in zip(ends, ends[1:], strict=False))
+        for site in got:
+            assert set(site.readings) == {*readings, "X"}
+            assert before.text[site.start : site.end] in site.readings.values() or site.tie
+    assert answered > 300

@@ -70,6 +70,8 @@ __all__ = [
     "Consensus",
     "ConsensusResult",
     "collate",
+    "add_witness",
+    "keeps_base",
     "apply",
     "consensus",
     "classify",
@@ -929,24 +931,33 @@ def _snap(canonical: str, spans: list[list[int]], cuts: _Cuts) -> list[list[int]
     n = len(canonical)
     out = []
     for idx, (s, e) in enumerate(spans):
-        c = canonical[s:e]
-        reads = cuts.all(s, e)
-        if c and all(reads.values()):
-            pool = c + "".join(r for r in reads.values() if r != c)
-            lo_lim = spans[idx - 1][1] if idx else 0
-            hi_lim = spans[idx + 1][0] if idx + 1 < len(spans) else n
-            for _ in range(WORD_SNAP_MAX):
-                if s > lo_lim and _wordish(canonical[s - 1]) and canonical[s - 1] in pool:
-                    s -= 1
-                else:
-                    break
-            for _ in range(WORD_SNAP_MAX):
-                if e < hi_lim and _wordish(canonical[e]) and canonical[e] in pool:
-                    e += 1
-                else:
-                    break
-        out.append([s, e])
+        lo_lim = spans[idx - 1][1] if idx else 0
+        hi_lim = spans[idx + 1][0] if idx + 1 < len(spans) else n
+        out.append(list(_snap_span(canonical, s, e, cuts.all(s, e), lo_lim, hi_lim)))
     return _merge([(s, e) for s, e in out])
+
+
+def _snap_span(
+    canonical: str, s: int, e: int, reads: Mapping[str, str], lo_lim: int, hi_lim: int
+) -> tuple[int, int]:
+    """Step 4 for one site ``[s, e)`` whose readings are *reads*: widened by at
+    most :data:`WORD_SNAP_MAX` characters a side, within ``[lo_lim, hi_lim]``,
+    over neighbours that recur in the canonical span or a differing reading.
+    Sites with an empty reading (omissions, additions) stay as they are."""
+    c = canonical[s:e]
+    if c and all(reads.values()):
+        pool = c + "".join(r for r in reads.values() if r != c)
+        for _ in range(WORD_SNAP_MAX):
+            if s > lo_lim and _wordish(canonical[s - 1]) and canonical[s - 1] in pool:
+                s -= 1
+            else:
+                break
+        for _ in range(WORD_SNAP_MAX):
+            if e < hi_lim and _wordish(canonical[e]) and canonical[e] in pool:
+                e += 1
+            else:
+                break
+    return s, e
 
 
 def _straddling_words(text: str) -> dict[int, tuple[int, int]]:
@@ -984,13 +995,24 @@ def _snap_to_words(canonical: str, spans: list[list[int]], cuts: _Cuts) -> list[
                 words = _straddling_words(canonical)
             lo_lim = out[-1][1] if out else 0
             hi_lim = spans[idx + 1][0] if idx + 1 < len(spans) else n
-            left, right = words.get(s), words.get(e)
-            if left and s - left[0] <= WORD_SNAP_MAX and left[0] >= lo_lim:
-                s = left[0]
-            if right and right[1] - e <= WORD_SNAP_MAX and right[1] <= hi_lim:
-                e = right[1]
+            s, e = _word_span(words, s, e, lo_lim, hi_lim)
         out.append([s, e])
     return _merge([(s, e) for s, e in out])
+
+
+def _word_span(
+    words: Mapping[int, tuple[int, int]], s: int, e: int, lo_lim: int, hi_lim: int
+) -> tuple[int, int]:
+    """Step 5 for one site ``[s, e)`` (all readings non-empty): each edge that
+    falls inside a word (*words*, from :func:`_straddling_words`) moves to
+    that word's edge when it is at most :data:`WORD_SNAP_MAX` characters away
+    and within ``[lo_lim, hi_lim]``."""
+    left, right = words.get(s), words.get(e)
+    if left and s - left[0] <= WORD_SNAP_MAX and left[0] >= lo_lim:
+        s = left[0]
+    if right and right[1] - e <= WORD_SNAP_MAX and right[1] <= hi_lim:
+        e = right[1]
+    return s, e
 
 
 def _wordish(ch: str) -> bool:
@@ -1398,8 +1420,9 @@ def consensus(
     the unit's last collation: only readings it lacks are aligned, and the
     result is the same as without it.
 
-    1. Base: the reading of the most authoritative voter, preferring one that
-       is not at a copy's edge; between equal ranks, :func:`_content_key`.
+    1. Base: a voter's reading, preferring one that is not at a copy's edge,
+       then the reading most voters hold, then the most authoritative voter's,
+       then :func:`_content_key` (:func:`_base`).
     2. Collate the sources against the base; at every site take the reading
        held by most voters (:func:`_vote`: then the best-ranked supporters,
        then the content; a copy's lacuna never votes); rebuild.  Repeat
@@ -1424,8 +1447,7 @@ def consensus(
     vote = frozenset(readings if voters is None else set(voters) & set(readings))
     if not vote:
         vote = frozenset(readings)
-    base_sig = min(vote, key=lambda s: (s in edges, keys[s], _content_key(readings[s])))
-    text = readings[base_sig]
+    text = readings[_base(vote, readings, edges, keys)]
     seen = {text}
     col: _Collation | None = None
     ties: list[tuple[int, int]] = []
@@ -1452,6 +1474,23 @@ def consensus(
     sites = col.sites(ties)
     return Consensus(
         text=text, sites=sites, applied=applied, unapplied=unapplied, majority_text=majority
+    )
+
+
+def _base(
+    vote: frozenset[str],
+    readings: Mapping[str, str],
+    edges: Mapping[str, str],
+    keys: Mapping[str, tuple],
+) -> str:
+    """The siglum whose reading the consensus rounds start from (:func:`consensus`,
+    step 1): a voter not at its copy's edge before one that is, then the
+    reading most voters hold, then the most authoritative, then
+    :func:`_content_key`. Depends on the readings and the keys alone."""
+    held = Counter(readings[s] for s in vote)
+    return min(
+        vote,
+        key=lambda s: (s in edges, -held[readings[s]], keys[s], _content_key(readings[s])),
     )
 
 
@@ -1563,3 +1602,247 @@ def _apply_overrides(
     applied = [o for i, o in enumerate(ovs) if i not in unapplied_idx]
     unapplied = [o for i, o in enumerate(ovs) if i in unapplied_idx]
     return out, applied, unapplied
+
+
+# ---------------------------------------------------------------------------
+# One more witness, merged into a unit's sites
+# ---------------------------------------------------------------------------
+
+
+def add_witness(
+    canonical: str,
+    sites: Sequence[VariantSite],
+    siglum: str,
+    reading: str,
+    *,
+    readings: Mapping[str, str],
+    voters: Iterable[str],
+    priority: Mapping[str, object] | None = None,
+    edges: Mapping[str, str] | None = None,
+) -> list[VariantSite] | None:
+    """The sites of a unit once one more witness is collated into them, or None
+    where that takes a full :func:`consensus`.
+
+    *canonical* and *sites* are the unit's stored collation (sites sorted, each
+    with the reading of every covering witness, :func:`consensus`'s output)
+    of *readings* ``{siglum: text}``, the witnesses already collated;
+    *siglum* / *reading* the new witness, a whole reading (not at its copy's
+    edge); *voters*, *priority* and *edges* as for :func:`consensus`, over
+    the old and new sigla.
+
+    The new reading is aligned once, to the canonical text. Where it agrees
+    with the canonical text, each site takes it as one more vote for the
+    canonical reading (a site that was not a tie stays none; a tie is voted
+    again). Where it differs, its differences are merged with the stored sites
+    they meet or come within :data:`MERGE_GAP` characters of, snapped as
+    :func:`collate` does (steps 4 and 5), and voted on; every old witness's
+    reading of a merged span is rebuilt from the stored sites it covers, so
+    nothing is re-aligned.
+
+    Returns None -- the caller collates the unit in full -- when the new
+    reading would change the canonical text (it wins a vote), when it would
+    make another reading than the canonical text the consensus's base
+    (:func:`consensus`, step 1: the rounds would start elsewhere), when it
+    meets a lacuna site, when two of its differences hold the same
+    characters (a transposition, which :func:`collate` joins into one site), when no witness
+    covered the unit before, or when a span cannot be cut. So the canonical
+    text never changes here, and every witness's text is still rebuilt
+    exactly by :func:`apply`.
+    """
+    covering = sorted(set(readings) - {siglum})
+    if not covering:
+        return None
+    sigla = covering + [siglum]
+    keys = rank_keys(sigla, priority)
+    vote = frozenset(set(voters) & set(sigla)) or frozenset(sigla)
+    edges = {s: e for s, e in (edges or {}).items() if s in readings and e}
+    if not keeps_base(readings, siglum, reading, canonical, voters, priority, edges):
+        return None  # the consensus rounds would start from another reading
+    stored = sorted(sites, key=lambda x: (x.start, x.end))
+    al = _Alignment(canonical, reading)
+    changes = [op for op in al.ops if op[0] != "equal"]
+    if _holds_swap(canonical, reading, changes):
+        return None
+
+    def voted(site: VariantSite, readings: dict[str, str]) -> tuple[str, bool]:
+        return _vote(readings, {}, vote, keys, canonical[site.start : site.end])
+
+    if not changes:
+        out = []
+        for site in stored:
+            readings = dict(site.readings)
+            readings[siglum] = canonical[site.start : site.end]
+            tie = site.tie
+            if tie:
+                if site.type == "lacuna":
+                    return None
+                chosen, tie = voted(site, readings)
+                if chosen != canonical[site.start : site.end]:
+                    return None
+            out.append(_replace_site(site, readings, tie))
+        return out
+
+    # Stored sites and the new copy's differences, merged as collate merges
+    # raw spans; then each group the new copy is in is snapped with every
+    # witness's reading of it: over neighbours its readings hold (step 4), and
+    # to whole words (step 5) at the edges the new copy gives it -- an edge a
+    # stored site gives already ends a word, and may not grow to a longer one
+    # (培养 to 人才培养).
+    n = len(canonical)
+
+    def merge(groups: list[list]) -> list[list]:
+        out: list[list] = []
+        for g in sorted(groups, key=lambda g: (g[0], g[1])):
+            if out and g[0] - out[-1][1] < MERGE_GAP:
+                last = out[-1]
+                last[1] = max(last[1], g[1])
+                last[2] = last[2] + g[2]
+                last[3] = last[3] or g[3]
+            else:
+                out.append(g)
+        return out
+
+    groups = merge(
+        [[x.start, x.end, [k], False] for k, x in enumerate(stored)]
+        + [[i1, i2, [], True] for _, i1, i2, _, _ in changes]
+    )  # [start, end, stored indexes, new?]
+    words = None
+    for step in (4, 5):
+        for idx, g in enumerate(groups):
+            if not g[3]:
+                continue
+            lo_lim = groups[idx - 1][1] if idx else 0
+            hi_lim = groups[idx + 1][0] if idx + 1 < len(groups) else n
+            reads = _group_readings(canonical, stored, g, covering, siglum, al)
+            if reads is None:
+                return None
+            if step == 4:
+                s, e = _snap_span(canonical, g[0], g[1], reads, lo_lim, hi_lim)
+            elif g[1] > g[0] and all(reads.values()):
+                if words is None:
+                    words = _straddling_words(canonical)
+                s, e = _word_span(words, g[0], g[1], lo_lim, hi_lim)
+            else:
+                continue
+            if step == 4 or not any(stored[k].start == g[0] for k in g[2]):
+                g[0] = s
+            if step == 4 or not any(stored[k].end == g[1] for k in g[2]):
+                g[1] = e
+        groups = merge(groups)
+
+    out = []
+    for g in groups:
+        start, end, members, new = g
+        if not new:
+            site = stored[members[0]]
+            readings = dict(site.readings)
+            readings[siglum] = canonical[start:end]
+            tie = site.tie
+            if tie:
+                if site.type == "lacuna":
+                    return None
+                chosen, tie = voted(site, readings)
+                if chosen != canonical[start:end]:
+                    return None
+            out.append(_replace_site(site, readings, tie))
+            continue
+        if any(stored[k].type == "lacuna" for k in members):
+            return None
+        readings = _group_readings(canonical, stored, g, covering, siglum, al)
+        if readings is None:
+            return None
+        chosen, tie = _vote(readings, {}, vote, keys, canonical[start:end])
+        if chosen != canonical[start:end]:
+            return None
+        if all(r == canonical[start:end] for r in readings.values()):
+            continue  # the new witness's difference snapped away (cannot happen; guard)
+        out.append(_make_site(canonical, start, end, readings, None, tie))
+    return out
+
+
+def keeps_base(
+    readings: Mapping[str, str],
+    siglum: str,
+    reading: str,
+    canonical: str,
+    voters: Iterable[str],
+    priority: Mapping[str, object] | None = None,
+    edges: Mapping[str, str] | None = None,
+) -> bool:
+    """Does :func:`consensus` start its rounds from the same reading once
+    *siglum* reads *reading* beside *readings* (or from *canonical*, the text
+    the rounds ended at, which they would then keep)? Arguments as for
+    :func:`add_witness`; False when *readings* holds no other witness."""
+    covering = set(readings) - {siglum}
+    if not covering:
+        return False
+    voters = set(voters)
+    with_new = {**readings, siglum: reading}
+    keys = rank_keys(with_new, priority)
+    edges = {s: e for s, e in (edges or {}).items() if s in with_new and e}
+    old = frozenset(voters & covering) or frozenset(covering)
+    new = frozenset(voters & set(with_new)) or frozenset(with_new)
+    before = readings[_base(old, readings, edges, keys)]
+    after = with_new[_base(new, with_new, edges, keys)]
+    return after == before or after == canonical
+
+
+def _replace_site(site: VariantSite, readings: dict[str, str], tie: bool) -> VariantSite:
+    """*site* with *readings* (one more witness reading the canonical span) and *tie*."""
+    return VariantSite(
+        start=site.start,
+        end=site.end,
+        readings=dict(sorted(readings.items())),
+        type=site.type,
+        likely_ocr=site.likely_ocr,
+        ocr_pairs=site.ocr_pairs,
+        tie=tie,
+        lacunae=site.lacunae,
+    )
+
+
+def _group_readings(
+    canonical: str,
+    stored: Sequence[VariantSite],
+    group: list,
+    covering: list[str],
+    siglum: str,
+    al: _Alignment,
+) -> dict[str, str] | None:
+    """Every witness's reading of a merged span ``[group[0], group[1])``: the old
+    witnesses' rebuilt from the stored sites inside it, the new one's cut
+    through its alignment (None if the span's edges fall inside one of its
+    differences)."""
+    start, end, members = group[0], group[1], sorted(group[2], key=lambda k: stored[k].start)
+    inside = [stored[k] for k in members]
+    out = {}
+    for sig in covering:
+        parts, pos = [], start
+        for site in inside:
+            parts.append(canonical[pos : site.start])
+            parts.append(site.readings.get(sig, canonical[site.start : site.end]))
+            pos = site.end
+        parts.append(canonical[pos:end])
+        out[sig] = "".join(parts)
+    cut = al.cut(start, end)
+    if cut is None:
+        return None
+    out[siglum] = cut
+    return dict(sorted(out.items()))
+
+
+def _holds_swap(canonical: str, reading: str, changes: list) -> bool:
+    """Do two differences of an alignment exchange the same characters (what
+    one deletes or replaces, the other inserts)? Then :func:`collate` may join
+    them into one transposition site."""
+    if len(changes) < 2:
+        return False
+    taken = [Counter(canonical[i1:i2]) for _, i1, i2, _, _ in changes]
+    given = [Counter(reading[j1:j2]) for _, _, _, j1, j2 in changes]
+    for a, put in enumerate(given):
+        if not put:
+            continue
+        for b, out in enumerate(taken):
+            if a != b and out and out == put:
+                return True
+    return False
