@@ -1146,6 +1146,31 @@ def agreement(pairs: list[tuple[str, str]], at_least: float | None = None) -> fl
     return same / total if total else 0.0
 
 
+def _apart(a: str, b: str) -> int:
+    """Characters two texts cannot share, by count: the size of the multiset
+    difference of their characters, both ways (a lower bound on the characters
+    any alignment leaves unmatched). Their common prefix and suffix cancel
+    out, so only the middles are counted."""
+    n = min(len(a), len(b))
+    lo, hi = 0, n  # the longest common prefix, by halving (slice compares run in C)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[:mid] == b[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    p = lo
+    lo, hi = 0, n - p
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if a[len(a) - mid :] == b[len(b) - mid :]:
+            lo = mid
+        else:
+            hi = mid - 1
+    x, y = Counter(a[p : len(a) - lo]), Counter(b[p : len(b) - lo])
+    return (x - y).total() + (y - x).total()
+
+
 def propose_derived(document: Document, prepared: PreparedSource, matches: list) -> dict | None:
     """The existing copy the new one was most likely made from, or None.
 
@@ -1163,7 +1188,6 @@ def propose_derived(document: Document, prepared: PreparedSource, matches: list)
     ):
         by_source.setdefault(source_id, []).append((unit_id, text))
     best = None
-    counts = {u: Counter(t) for u, t in texts.items()}
     with_canon_of: dict[tuple[int, ...], float] = {}  # by the units shared
     for source in document.sources.order_by("siglum"):
         shared = by_source.get(source.pk, [])
@@ -1183,8 +1207,7 @@ def propose_derived(document: Document, prepared: PreparedSource, matches: list)
         apart = 0
         for u, t in shared:
             if texts[u] != t:
-                theirs = Counter(t)
-                apart += (counts[u] - theirs).total() + (theirs - counts[u]).total()
+                apart += _apart(texts[u], t)
         if apart > (1 - needed) * total:
             continue
         with_copy = agreement(pairs, at_least=needed)
