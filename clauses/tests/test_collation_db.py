@@ -403,3 +403,31 @@ def test_a_lacuna_is_no_reading_to_adopt(doc, client):
     )
     assert response.status_code == 400
     assert unit("c27").canonical == before
+
+
+def test_two_wordings_that_tie_throughout_give_one_copys_text_per_unit():
+    """The 2021 工会法 and a partial web copy of its 2001 wording (corpus
+    pages d02, d03), equally authoritative: every differing site is a 1 : 1
+    tie. Each unit's canonical text is then one copy's whole reading (the
+    one the consensus starts from), its sites marked tie -- not a mixture of
+    the two wordings that no copy has (第二、三、四、六条 used to be)."""
+    from pathlib import Path
+
+    pages = Path(__file__).parent / "fixtures" / "corpus" / "pages"
+    law = import_source(
+        (pages / "d02-gonghuifa-lawrefbook.txt").read_bytes(), SourceMeta(kind="other")
+    ).source.document
+    import_source(
+        (pages / "d03-gonghuifa2001-psjzj.txt").read_bytes(),
+        SourceMeta(kind="other"),
+        document=law,
+        accept_cuts=True,
+    )
+    both = 0
+    for unit in Unit.objects.filter(document=law).prefetch_related("readings", "sites"):
+        texts = {r.text for r in unit.readings.all()}
+        if len(unit.readings.all()) == 2 and len(texts) == 2:
+            both += 1
+            assert unit.canonical in texts, unit.locator
+            assert all(s.tie for s in unit.sites.all() if s.type != "lacuna"), unit.locator
+    assert both >= 4  # 第二、三、四、六条 at least

@@ -1353,9 +1353,12 @@ def _vote(
     none is left either, *current* stays.  Readings are ranked by votes, then
     by their supporters' rank keys compared best first (an official copy
     outranks a newspaper, an earlier publication a later one, ...).  Readings
-    still equal are a tie: the one nearest to all the voters' readings
-    (fewest differing characters in total, by votes) is taken, then
-    :func:`_content_key`, and the site is marked ``tie`` for an editor.
+    still equal are a tie, and the site is marked ``tie`` for an editor: the
+    reading of the text voted on (*current*) stays if it is one of them, so
+    that two copies tying throughout a unit give one copy's text, not a
+    mixture; otherwise the one nearest to all the voters' readings (fewest
+    differing characters in total, by votes) is taken, then
+    :func:`_content_key`.
     """
     present = [s for s in readings if s not in lacking] if lacking else list(readings)
     voting = [s for s in present if s in voters] or present
@@ -1372,6 +1375,11 @@ def _vote(
     tied = [x[2] for x in ranked if x[:2] == best[:2]]
     if len(tied) == 1:
         return best[2], False
+    if current in tied:
+        # The reading of the text voted on stays: the rounds start from one
+        # copy's whole reading (_base), so a unit where two copies tie
+        # throughout reads as one of them, not a mixture no copy has.
+        return current, True
 
     # Still equal: the reading nearest to the voters' readings (fewest
     # characters differing, in total), then the content alone.
@@ -1640,7 +1648,9 @@ def add_witness(
     nothing is re-aligned.
 
     Returns None -- the caller collates the unit in full -- when the new
-    reading would change the canonical text (it wins a vote), when it would
+    reading would change the canonical text (it wins a vote) or ties a vote
+    where it differs (a tie keeps the reading of the text the consensus
+    rounds vote on, which the full consensus must say), when it would
     make another reading than the canonical text the consensus's base
     (:func:`consensus`, step 1: the rounds would start elsewhere), when it
     meets a lacuna site, when two of its differences hold the same
@@ -1752,8 +1762,8 @@ def add_witness(
         if readings is None:
             return None
         chosen, tie = _vote(readings, {}, vote, keys, canonical[start:end])
-        if chosen != canonical[start:end]:
-            return None
+        if chosen != canonical[start:end] or tie:
+            return None  # the canonical text changes, or a tie the rounds' base decides
         if all(r == canonical[start:end] for r in readings.values()):
             continue  # the new witness's difference snapped away (cannot happen; guard)
         out.append(_make_site(canonical, start, end, readings, None, tie))
