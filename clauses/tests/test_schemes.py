@@ -41,6 +41,34 @@ def test_han_numbers(numeral, value):
         assert _han(value) == numeral
 
 
+def test_han_numerals_round_trip_to_ten_thousand():
+    """Articles are found by their next number written out: 第一千条 follows
+    第九百九十九条 (a law of 999 articles or more used to fail with an IndexError)."""
+    for value in range(1, 10000):
+        assert han_number(_han(value)) == value, value
+    assert [_han(v) for v in (110, 1000, 1001, 1010, 1100, 1260, 2005)] == [
+        "一百一十",
+        "一千",
+        "一千零一",
+        "一千零一十",
+        "一千一百",
+        "一千二百六十",
+        "二千零五",
+    ]
+
+
+def test_a_law_of_more_than_a_thousand_articles():
+    text = "中华人民共和国某某法\n" + "\n".join(
+        f"第{_han(k)}条 本条规定第{k}项事务的办理。" for k in range(1, 1301)
+    )
+    best, _figures = seg(text)
+    assert best.scheme.name == "law"
+    articles = [s for s in best.segments if s.kind == "article"]
+    assert len(articles) == 1300
+    assert articles[-1].label_path[-1] == "第一千三百条"
+    assert articles[-1].key == "a1300"
+
+
 @pytest.mark.parametrize("bad", ["", "一一", "十十", "零", "百十百", "第一"])
 def test_malformed_han_numbers(bad):
     assert han_number(bad) is None

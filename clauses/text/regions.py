@@ -63,7 +63,7 @@ LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("part", re.compile(rf"^第[{CN_NUM}\d]{{1,4}}(?:分编|编|部分)")),
     ("chapter", re.compile(rf"^第[{CN_NUM}\d]{{1,4}}章")),
     ("section", re.compile(rf"^第[{CN_NUM}\d]{{1,4}}节")),
-    ("article", re.compile(rf"^第[{CN_NUM}\d]{{1,5}}条")),
+    ("article", re.compile(rf"^第[{CN_NUM}\d]{{1,8}}条")),
     ("heading", re.compile(r"^[一二三四五六七八九十]{1,3}、")),
     ("clause", re.compile(r"^（\s*[一二三四五六七八九十]{1,4}\s*）")),
     ("item", re.compile(r"^\d{1,2}[.．](?!\d)")),

@@ -116,7 +116,7 @@ class Scheme:
 
 
 _SP = r"[ \t\u3000]*"
-HN = rf"[{HAN_NUMERALS}]{{1,6}}"
+HN = rf"[{HAN_NUMERALS}]{{1,8}}"
 _SUB = r"(?:之(?P<sub>[一二三四五六七八九十]))?"  # 第十条之一
 # 1.1　编制目的 / 1.1编制目的; never a date or a count (5月1日, 3个, 10项).
 _GAP = r"[ \t\u3000]+|(?![年月日号时点个项条名次万亿元岁])(?=[\u4e00-\u9fff])"

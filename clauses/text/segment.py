@@ -430,21 +430,31 @@ def _find_run_in(
 
 
 def _han(n: int) -> str:
-    """1 → 一, 10 → 十, 23 → 二十三, 105 → 一百零五 (as laws number articles)."""
+    """A positive integer in Chinese numerals as laws number articles: 1 → 一,
+    10 → 十, 23 → 二十三, 105 → 一百零五, 110 → 一百一十, 1010 → 一千零一十,
+    1260 → 一千二百六十 (民法典 has 1,260 articles). From 10,000 on, Arabic
+    digits (no law numbers that far). The inverse of
+    :func:`clauses.text.schemes.han_number`."""
     digits = "零一二三四五六七八九"
+    if n >= 10000:
+        return str(n)
     if n < 10:
         return digits[n]
     if n < 20:
         return "十" + (digits[n % 10] if n % 10 else "")
-    if n < 100:
-        return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
-    rest = n % 100
-    head = digits[n // 100] + "百"
-    if rest == 0:
-        return head
-    if rest < 10:
-        return head + "零" + digits[rest]
-    return head + digits[rest // 10] + "十" + (digits[rest % 10] if rest % 10 else "")
+    out, gap = "", False
+    for value, unit in (
+        (n // 1000, "千"),
+        (n // 100 % 10, "百"),
+        (n // 10 % 10, "十"),
+        (n % 10, ""),
+    ):
+        if value:
+            out += ("零" if gap else "") + digits[value] + unit
+            gap = False
+        elif out:
+            gap = True
+    return out
 
 
 def _plausible(shape: Shape, number: int | None, last: int | None) -> bool:
