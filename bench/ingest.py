@@ -120,14 +120,16 @@ def bench_memory(limit: int) -> None:
 
 @contextmanager
 def scratch_database():
-    """A test database on the configured server, dropped afterwards."""
+    """A test database on the configured server, dropped afterwards; DEBUG off,
+    as in production (with DEBUG on, Django keeps the SQL of the last 9,000
+    queries, every value an import writes spelled out in it)."""
     import django
 
     django.setup()
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    setup_test_environment()
+    setup_test_environment(debug=False)
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

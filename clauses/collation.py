@@ -150,11 +150,48 @@ def recollate(
     import); where a unit's canonical text stays and no decision applies, its
     stored sites are then updated in place (:func:`_merge_sites`) rather than
     rewritten. ``progress(done, total)`` is called every few units.
+
+    Units are collated and written :data:`BATCH` at a time (each unit's work is
+    its own), so memory follows the batch, not the document.
     """
     units = list(units)
     stats = CollationStats()
+    for offset in range(0, len(units), BATCH):
+        _recollate_batch(
+            units[offset : offset + BATCH],
+            stats,
+            cause=cause,
+            user=user,
+            reason=reason,
+            incremental=incremental,
+            added=added,
+            progress=(
+                (lambda done, _n, offset=offset: progress(offset + done, len(units)))
+                if progress is not None
+                else None
+            ),
+        )
+    return stats
+
+
+#: Units collated and written at a time by :func:`recollate`.
+BATCH = 500
+
+
+def _recollate_batch(
+    units: list[Unit],
+    stats: CollationStats,
+    *,
+    cause: str,
+    user,
+    reason: str,
+    incremental: bool,
+    added: str | None,
+    progress,
+) -> None:
+    """:func:`recollate`'s work for ``units`` (a batch), added to ``stats``."""
     if not units:
-        return stats
+        return
     unit_ids = [u.pk for u in units]
     document_id = units[0].document_id
     sources = {
@@ -281,8 +318,7 @@ def recollate(
         unique_fields=["unit"],
         update_fields=["cache"],
     )
-    stats.changed = len(changed_units)
-    return stats
+    stats.changed += len(changed_units)
 
 
 #: Added to a kept site's index while the sites of a unit are renumbered, so that
