@@ -23,7 +23,8 @@ copies are), until it holds 10 MB. Two figures:
    random text so no unit repeats another) imported as the first copy and then
    as a second copy (1% of its Han characters substituted) into a database of
    50 documents: time and peak Python memory (tracemalloc, so the times are
-   slower than without it) as a multiple of the file; then 20 copies of a
+   slower than without it; DEBUG off, see ``scratch_database``) as a
+   multiple of the file; then 20 copies of a
    200 KB document imported one after the other: the Nth import's time for
    N = 1, 2, 5, 10, 20.
 

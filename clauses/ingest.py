@@ -8,6 +8,7 @@ everything in one transaction, so a refused or failed import changes nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import string
@@ -24,6 +25,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from .bulk import update_rows
 from .citation import refresh_locators
@@ -857,14 +859,17 @@ def import_source(
         ):
             refresh_locators(document)
             refresh_fingerprint(document)
-        now = {
-            pk: (canonical, locator)
-            for pk, canonical, locator in Unit.objects.filter(pk__in=list(before)).values_list(
-                "pk", "canonical", "locator"
-            )
-        }
-        after = {pk: canonical for pk, (canonical, _locator) in now.items()}
-        located = {pk: locator for pk, (_canonical, locator) in now.items()}
+        # The matched units' locators and, where it changed, their canonical text.
+        after: dict[int, str] = {}
+        located: dict[int, str] = {}
+        for pk, text, locator in (
+            Unit.objects.filter(pk__in=list(before))
+            .values_list("pk", "canonical", "locator")
+            .iterator(chunk_size=2000)
+        ):
+            located[pk] = locator
+            if text != before[pk]:
+                after[pk] = text
         changes = [
             {
                 "unit": u.key,
@@ -874,7 +879,7 @@ def import_source(
                 "after": after[u.pk],
             }
             for u in sorted(matched, key=lambda u: u.order)
-            if after.get(u.pk, before[u.pk]) != before[u.pk]
+            if u.pk in after
         ]
         matched_pks = set(before)
         lacking = [
@@ -912,7 +917,7 @@ def import_source(
                 },
             },
         ]
-        source.save(update_fields=["report"])
+        _write_report(source)
     return ImportResult(
         source,
         created,
@@ -940,6 +945,22 @@ def _write_original(source: Source, data: bytes, text: str) -> None:
             f"UPDATE {table} SET original = %b, text = %s WHERE id = %s", [data, text, source.pk]
         )
     source.original, source.text = data, text
+
+
+def _write_report(source: Source) -> None:
+    """Store ``source.report`` (the same JSON value ``save`` would store) with
+    server-side binding and without escaping every Han character as ``\\uXXXX``:
+    a copy's report lists every canonical text it changed, before and after."""
+    table = connection.ops.quote_name(Source._meta.db_table)
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET report = %s WHERE id = %s",
+            [Jsonb(source.report, dumps=_json_text), source.pk],
+        )
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 #: Rows built and written at a time: a 4 MB copy has some 15,000 readings, and
