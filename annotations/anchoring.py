@@ -208,17 +208,23 @@ def reanchor_notes(units: Iterable) -> int:
     """
     from .models import Note
 
-    aligners = {u.pk: Realigner(u.canonical) for u in units}
-    if not aligners:
+    texts = {u.pk: u.canonical for u in units}
+    if not texts:
         return 0
+    # A Realigner indexes its whole text (difflib's b2j): built only for the
+    # units that have span notes, not for every unit an import changed.
+    aligners: dict[int, Realigner] = {}
     now = timezone.now()
     changed = []
     for note in (
-        Note.objects.filter(unit_id__in=list(aligners))
+        Note.objects.filter(unit_id__in=list(texts))
         .spans()
         .only("unit_id", "exact", "prefix", "suffix", "start", "end", "orphaned", "reanchored")
     ):
-        found = aligners[note.unit_id].find(note.exact, note.prefix, note.suffix)
+        aligner = aligners.get(note.unit_id)
+        if aligner is None:
+            aligner = aligners[note.unit_id] = Realigner(texts[note.unit_id])
+        found = aligner.find(note.exact, note.prefix, note.suffix)
         if found is None:
             if not note.orphaned:
                 note.orphaned = True

@@ -23,7 +23,8 @@ copies are), until it holds 10 MB. Two figures:
    random text so no unit repeats another) imported as the first copy and then
    as a second copy (1% of its Han characters substituted) into a database of
    50 documents: time and peak Python memory (tracemalloc, so the times are
-   slower than without it) as a multiple of the file; then 20 copies of a
+   slower than without it; DEBUG off, see ``scratch_database``) as a
+   multiple of the file; then 20 copies of a
    200 KB document imported one after the other: the Nth import's time for
    N = 1, 2, 5, 10, 20.
 
@@ -120,14 +121,16 @@ def bench_memory(limit: int) -> None:
 
 @contextmanager
 def scratch_database():
-    """A test database on the configured server, dropped afterwards."""
+    """A test database on the configured server, dropped afterwards; DEBUG off,
+    as in production (with DEBUG on, Django keeps the SQL of the last 9,000
+    queries, every value an import writes spelled out in it)."""
     import django
 
     django.setup()
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    setup_test_environment()
+    setup_test_environment(debug=False)
     old_name = connection.settings_dict["NAME"]
     connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:

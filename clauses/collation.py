@@ -154,11 +154,48 @@ def recollate(
     import); where a unit's canonical text stays and no decision applies, its
     stored sites are then updated in place (:func:`_merge_sites`) rather than
     rewritten. ``progress(done, total)`` is called every few units.
+
+    Units are collated and written :data:`BATCH` at a time (each unit's work is
+    its own), so memory follows the batch, not the document.
     """
     units = list(units)
     stats = CollationStats()
+    for offset in range(0, len(units), BATCH):
+        _recollate_batch(
+            units[offset : offset + BATCH],
+            stats,
+            cause=cause,
+            user=user,
+            reason=reason,
+            incremental=incremental,
+            added=added,
+            progress=(
+                (lambda done, _n, offset=offset: progress(offset + done, len(units)))
+                if progress is not None
+                else None
+            ),
+        )
+    return stats
+
+
+#: Units collated and written at a time by :func:`recollate`.
+BATCH = 500
+
+
+def _recollate_batch(
+    units: list[Unit],
+    stats: CollationStats,
+    *,
+    cause: str,
+    user,
+    reason: str,
+    incremental: bool,
+    added: str | None,
+    progress,
+) -> None:
+    """:func:`recollate`'s work for ``units`` (a batch), added to ``stats``."""
     if not units:
-        return stats
+        return
     unit_ids = [u.pk for u in units]
     document_id = units[0].document_id
     sources = {
@@ -285,8 +322,7 @@ def recollate(
         unique_fields=["unit"],
         update_fields=["cache"],
     )
-    stats.changed = len(changed_units)
-    return stats
+    stats.changed += len(changed_units)
 
 
 @transaction.atomic
@@ -325,7 +361,6 @@ def add_witness(
     stats = CollationStats()
     if not units:
         return stats
-    by_pk = {u.pk: u for u in units}
     document_id = units[0].document_id
     sources = {
         s.pk: s
@@ -334,9 +369,35 @@ def add_witness(
         )
     }
     added = sources[source.pk].siglum
+    bounds = edges_of(document_id)
+    full: list[Unit] = []
+    for offset in range(0, len(units), BATCH):
+        if progress is not None:
+            progress(offset, len(units))
+        _add_witness_batch(units[offset : offset + BATCH], sources, added, bounds, stats, full)
+    if full:
+        rest = recollate(full, cause=cause, user=user, reason=reason, incremental=True, added=added)
+        stats.units += rest.units
+        stats.readings += rest.readings
+        stats.seconds += rest.seconds
+        stats.aligned += rest.aligned
+        stats.changed += rest.changed
+    return stats
+
+
+def _add_witness_batch(
+    units: list[Unit],
+    sources: dict[int, Source],
+    added: str,
+    bounds: dict[int, tuple[int, int]],
+    stats: CollationStats,
+    full: list[Unit],
+) -> None:
+    """:func:`add_witness` for a batch of ``units``: figures added to ``stats``,
+    the units to collate in full appended to ``full``."""
+    by_pk = {u.pk: u for u in units}
     keys = {s.siglum: authority_key(s) for s in sources.values()}
     voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
-    bounds = edges_of(document_id)
     readings: dict[int, dict[str, str]] = {pk: {} for pk in by_pk}
     edges: dict[int, dict[str, str]] = {pk: {} for pk in by_pk}
     for unit_id, source_id, text, position in Reading.objects.filter(
@@ -362,7 +423,6 @@ def add_witness(
             "unit_id", flat=True
         )
     )
-    full: list[Unit] = []
     agreeing: list[int] = []  # units whose every stored site just gains the new reading
     merging: list[Unit] = []
     for unit in units:
@@ -407,9 +467,7 @@ def add_witness(
     new_sites: list[VariantSite] = []
     merged: set[int] = set()
     started = time.perf_counter()
-    for done, unit in enumerate(merging):
-        if progress is not None and done % 50 == 0:
-            progress(done, len(merging) + len(full))
+    for unit in merging:
         unit_readings = dict(readings[unit.pk])
         reading = unit_readings.pop(added)
         sites = engine.add_witness(
@@ -444,7 +502,7 @@ def add_witness(
             )
     stats.seconds += time.perf_counter() - started
     stats.units += len(agreeing) + len(merged)
-    stats.merged = len(agreeing) + len(merged)
+    stats.merged += len(agreeing) + len(merged)
     stats.readings += sum(len(readings[pk]) for pk in (*agreeing, *merged))
     if agreeing:
         table = connection.ops.quote_name(VariantSite._meta.db_table)
@@ -456,14 +514,6 @@ def add_witness(
             )
     if merged:
         VariantSite.objects.bulk_create(_merge_sites(merged, new_sites, added))
-    if full:
-        rest = recollate(full, cause=cause, user=user, reason=reason, incremental=True, added=added)
-        stats.units += rest.units
-        stats.readings += rest.readings
-        stats.seconds += rest.seconds
-        stats.aligned += rest.aligned
-        stats.changed += rest.changed
-    return stats
 
 
 #: Added to a kept site's index while the sites of a unit are renumbered, so that

@@ -8,6 +8,7 @@ everything in one transaction, so a refused or failed import changes nothing.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import re
 import string
@@ -18,11 +19,13 @@ from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from psycopg.types.json import Jsonb
 
 from .bulk import update_rows
 from .citation import refresh_locators
@@ -814,43 +817,24 @@ def import_source(
             url=meta.url,
             script=prepared.script,
             filename=meta.filename,
-            original=data,
+            original=b"",  # written below, with server-side binding
             encoding=prepared.encoding,
             format=prepared.format or Source.Format.TEXT,
             checksum=prepared.checksum,
-            text=prepared.original,
+            text="",
             report=prepared.report,
-            regions=_json_safe(prepared.regions),
+            regions=prepared.regions,  # plain dicts of str and int: JSON as they are
             accounting=_json_safe(_source_accounting(prepared)),
             derived_from=parent_source,
             imported_by=user if user is not None and user.is_authenticated else None,
         )
+        _write_original(source, data, prepared.original)
         matched = [m for m in matches if m is not None]
         before = {u.pk: u.canonical for u in matched}
         derived = propose_derived(document, prepared, matches) if matched else None
         units_for_readings, new_units = _place_units(document, prepared, canonical, matches)
 
-        Reading.objects.bulk_create(
-            Reading(
-                unit=unit,
-                source=source,
-                text=r.text,
-                folded=folded,
-                grams=grams,
-                label_raw=r.label_raw,
-                raw_start=r.raw_start,
-                raw_end=r.raw_end,
-                position=i,
-            )
-            for i, (unit, r, (folded, grams)) in enumerate(
-                zip(
-                    units_for_readings,
-                    prepared.units,
-                    (index_fields(r.text) for r in prepared.units),
-                    strict=True,
-                )
-            )
-        )
+        _write_readings(source, units_for_readings, prepared.units)
         # Collate this copy into the units it touched: its readings are merged
         # into their stored sites; a unit whose consensus it may change (or
         # that an editor decided) is re-collated in full.
@@ -877,14 +861,17 @@ def import_source(
         ):
             refresh_locators(document)
             refresh_fingerprint(document)
-        now = {
-            pk: (canonical, locator)
-            for pk, canonical, locator in Unit.objects.filter(pk__in=list(before)).values_list(
-                "pk", "canonical", "locator"
-            )
-        }
-        after = {pk: canonical for pk, (canonical, _locator) in now.items()}
-        located = {pk: locator for pk, (_canonical, locator) in now.items()}
+        # The matched units' locators and, where it changed, their canonical text.
+        after: dict[int, str] = {}
+        located: dict[int, str] = {}
+        for pk, text, locator in (
+            Unit.objects.filter(pk__in=list(before))
+            .values_list("pk", "canonical", "locator")
+            .iterator(chunk_size=2000)
+        ):
+            located[pk] = locator
+            if text != before[pk]:
+                after[pk] = text
         changes = [
             {
                 "unit": u.key,
@@ -894,7 +881,7 @@ def import_source(
                 "after": after[u.pk],
             }
             for u in sorted(matched, key=lambda u: u.order)
-            if after.get(u.pk, before[u.pk]) != before[u.pk]
+            if u.pk in after
         ]
         matched_pks = set(before)
         lacking = [
@@ -932,7 +919,7 @@ def import_source(
                 },
             },
         ]
-        source.save(update_fields=["report"])
+        _write_report(source)
     return ImportResult(
         source,
         created,
@@ -945,6 +932,69 @@ def import_source(
         derived_proposal=derived,
         stats=stats,
     )
+
+
+def _write_original(source: Source, data: bytes, text: str) -> None:
+    """Store the file's bytes and its decoded text in ``source`` (saved already).
+
+    With server-side binding (the values travel apart from the statement, the
+    bytes as they are): Django's client-side binding spells every value out in
+    the SQL string, the bytes as hex, so a 4 MB file cost some 30 MB to insert.
+    """
+    connection.ensure_connection()
+    table = connection.ops.quote_name(Source._meta.db_table)
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET original = %b, text = %s WHERE id = %s", [data, text, source.pk]
+        )
+    source.original, source.text = data, text
+
+
+def _write_report(source: Source) -> None:
+    """Store ``source.report`` (the same JSON value ``save`` would store) with
+    server-side binding and without escaping every Han character as ``\\uXXXX``:
+    a copy's report lists every canonical text it changed, before and after."""
+    table = connection.ops.quote_name(Source._meta.db_table)
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET report = %s WHERE id = %s",
+            [Jsonb(source.report, dumps=_json_text), source.pk],
+        )
+
+
+def _json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+#: Rows built and written at a time: a 4 MB copy has some 15,000 readings, and
+#: one INSERT of them all (with their search fields) weighs many times the file.
+WRITE_BATCH = 500
+
+
+def _write_readings(source: Source, units: list[Unit], readings: list) -> None:
+    """The copy's readings (``readings[i]``, a ``UnitReading``, of ``units[i]``,
+    at position ``i``), with their search fields, :data:`WRITE_BATCH` at a time."""
+    if len(units) != len(readings):
+        raise ValueError("one unit per reading")
+    for offset in range(0, len(readings), WRITE_BATCH):
+        batch = []
+        for i in range(offset, min(offset + WRITE_BATCH, len(readings))):
+            r = readings[i]
+            folded, grams = index_fields(r.text)
+            batch.append(
+                Reading(
+                    unit=units[i],
+                    source=source,
+                    text=r.text,
+                    folded=folded,
+                    grams=grams,
+                    label_raw=r.label_raw,
+                    raw_start=r.raw_start,
+                    raw_end=r.raw_end,
+                    position=i,
+                )
+            )
+        Reading.objects.bulk_create(batch)
 
 
 # --- Where new units go, and their keys ------------------------------------------
@@ -1101,7 +1151,7 @@ def _place_units(
     _rekey(rekeys)
     for unit in new_units:
         unit.canonical = ""  # set by the collation, with a history entry
-    Unit.objects.bulk_create(new_units)
+    Unit.objects.bulk_create(new_units, batch_size=WRITE_BATCH)
 
     order = [node[node_id].key for node_id in order_ids]
     every = [*canonical, *new_units]
@@ -1182,15 +1232,17 @@ def propose_derived(document: Document, prepared: PreparedSource, matches: list)
     texts = {m.pk: r.text for r, m in zip(prepared.units, matches, strict=True) if m is not None}
     canonical = {m.pk: m.canonical for m in matches if m is not None}
     whole = sum(len(r.text) for r in prepared.units) or 1
-    by_source: dict[int, list[tuple[int, str]]] = {}
-    for source_id, unit_id, text in Reading.objects.filter(unit_id__in=list(texts)).values_list(
-        "source_id", "unit_id", "text"
-    ):
-        by_source.setdefault(source_id, []).append((unit_id, text))
     best = None
     with_canon_of: dict[tuple[int, ...], float] = {}  # by the units shared
-    for source in document.sources.order_by("siglum"):
-        shared = by_source.get(source.pk, [])
+    # One source's readings at a time: memory follows one copy, not all of them.
+    for source in document.sources.order_by("siglum").only("pk", "siglum"):
+        shared = [
+            (unit_id, text)
+            for unit_id, text in Reading.objects.filter(
+                source_id=source.pk, unit__document_id=document.pk
+            ).values_list("unit_id", "text")
+            if unit_id in texts
+        ]
         if sum(len(texts[u]) for u, _t in shared) < DERIVED_MIN_SHARED * whole:
             continue
         units = tuple(sorted(u for u, _t in shared))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import heapq
 import re
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -69,6 +70,8 @@ DENSE_MAX_PAIRS = 40_000
 CANDIDATES_PER_UNIT = 8
 #: A bigram found in more canonical units than this does not propose candidates.
 RARE_BIGRAM = 16
+#: Canonical units whose bigram sets :func:`_sparse_align` keeps at a time.
+GRAM_CACHE = 256
 
 
 def align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignment:
@@ -202,7 +205,10 @@ def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -
                 tree_value[k], tree_pair[k] = value, pair
             k += k & -k
 
-    can_grams: list[frozenset[str] | None] = [None] * m  # each unit's bigrams, once
+    # Canonical units' bigrams, the most recently used GRAM_CACHE of them: the
+    # candidates of neighbouring source units are mostly the same units, and
+    # keeping every unit's set would weigh some ten times the text.
+    can_grams: OrderedDict[int, frozenset[str]] = OrderedDict()
 
     best_total, best_last = 0.0, -1
     for i, candidates in enumerate(_candidates(source, canonical)):
@@ -213,9 +219,13 @@ def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -
             c = canonical[j]
             if s.heading != c.heading:
                 continue
-            c_grams = can_grams[j]
+            c_grams = can_grams.get(j)
             if c_grams is None:
                 c_grams = can_grams[j] = bigrams(c.text)
+                if len(can_grams) > GRAM_CACHE:
+                    can_grams.popitem(last=False)
+            else:
+                can_grams.move_to_end(j)
             sim = dice(s_grams, c_grams)
             if s.key == c.key and sim >= MIN_SIMILARITY_WITH_LABEL:
                 score = sim + LABEL_BONUS

@@ -1,0 +1,71 @@
+"""Issue 10: an import's peak Python memory stays a small multiple of the file.
+
+A ~300 KB synthetic document (``bench/ingest.py``'s ``synthetic``: outline
+numbering, some 1,100 units, no unit repeating another) is imported as a first
+copy, then as a second copy with 1% of its Han characters varied; tracemalloc's
+peak during each import, over the file's size in bytes, must stay under
+:data:`MULTIPLE`. Before the writes were batched it was 57× (first copy) and
+52× (second); now about 29× for both (fixed costs of the batches and caches
+weigh more on 300 KB than on 4 MB: see ``bench/ingest.py --issue10-only``).
+"""
+
+import importlib.util
+import tracemalloc
+from pathlib import Path
+
+import pytest
+
+from clauses.ingest import SourceMeta, import_source
+
+pytestmark = pytest.mark.django_db
+
+#: Peak Python memory of an import, as a multiple of the file's size.
+MULTIPLE = 40
+SIZE = 300 * 1024  # bytes
+
+
+def _bench():
+    path = Path(__file__).resolve().parents[2] / "bench" / "ingest.py"
+    spec = importlib.util.spec_from_file_location("bench_ingest", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _peak(data: bytes):
+    """The import's result and its peak traced memory in bytes (above what was
+    traced before it)."""
+    started = not tracemalloc.is_tracing()
+    if started:
+        tracemalloc.start()
+    tracemalloc.reset_peak()
+    before, _ = tracemalloc.get_traced_memory()
+    try:
+        result = import_source(data, SourceMeta(), accept_cuts=True)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        if started:
+            tracemalloc.stop()
+    return result, peak - before
+
+
+def test_a_large_document_imports_in_a_small_multiple_of_its_size():
+    bench = _bench()
+    # Lazily loaded tables (folding, conversion) are loaded by a small import first.
+    import_source(
+        bench.synthetic(20_000, seed=100, title="关于某某工作的通知").encode(), SourceMeta()
+    )
+    text = bench.synthetic(SIZE, seed=1)
+    first, first_peak = _peak(text.encode())
+    second_data = bench.vary(text, seed=2).encode()
+    second, second_peak = _peak(second_data)
+
+    assert first.created_document and first.new_units > 1000
+    # The second is a copy of the same document, its units matched, not added.
+    assert not second.created_document
+    assert second.source.document_id == first.source.document_id
+    assert second.new_units == 0
+    ratios = (first_peak / len(text.encode()), second_peak / len(second_data))
+    print(f"peak memory: first copy {ratios[0]:.1f}×, second copy {ratios[1]:.1f}× the file")
+    assert ratios[0] < MULTIPLE, f"first copy: {ratios[0]:.1f}× the file"
+    assert ratios[1] < MULTIPLE, f"second copy: {ratios[1]:.1f}× the file"
