@@ -15,7 +15,8 @@ members: ``visibility`` (private, shared, public) and, for a span note whose
 text changed under it, ``orphaned``. A flag is an annotation with motivation
 ``editing``; its target's source is the source's page, ``siglum`` names it.
 
-Errors are JSON ``{"error": message}``; a 400 means nothing was written.
+Errors are JSON ``{"error": message}`` in the request's language (its language
+cookie or ``Accept-Language``, as on every page); a 400 means nothing was written.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from django.http import HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404
 from django.urls import Resolver404, resolve, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
@@ -108,20 +110,37 @@ def authenticate(request):
     if header:
         scheme, _sp, raw = header.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
-            raise ApiError(401, "Use Authorization: Bearer <token>.")
+            raise ApiError(401, _("Use the header Authorization: Bearer <token>."))
         user = user_for_token(raw)
         if user is None:
-            raise ApiError(401, "The token is not valid.")
+            raise ApiError(401, _("The token is not valid."))
         request.user = user
         return user
     user = request.user
     if user.is_authenticated and request.method not in SAFE_METHODS:
         reason = _csrf_failure(request)
         if reason:
-            raise ApiError(403, f"CSRF check failed: {reason}")
+            # Django's reason is English and for developers: say what to do instead.
+            raise ApiError(
+                403,
+                _(
+                    "The CSRF check failed: send the CSRF token (header X-CSRFToken) with "
+                    "the session cookie, or use a bearer token."
+                ),
+            )
     if not user.is_authenticated and not settings.ANONYMOUS_READ:
-        raise ApiError(401, "Sign in or send a token.")
+        raise ApiError(401, _("Sign in or send a token."))
     return user
+
+
+def _method_not_allowed(request, methods) -> JsonResponse:
+    # The same sentence as the app's 405 page (policyreader.errors.method_not_allowed).
+    message = _("This address does not accept a %(method)s request (it accepts: %(allowed)s).")
+    response = error_response(
+        405, message % {"method": request.method, "allowed": ", ".join(methods)}
+    )
+    response["Allow"] = ", ".join(methods)
+    return response
 
 
 def api_view(methods):
@@ -132,13 +151,11 @@ def api_view(methods):
         @csrf_exempt  # checked in authenticate() unless a bearer token is used
         def wrapper(request, *args, **kwargs):
             if request.method not in methods:
-                response = error_response(405, f"{request.method} is not allowed here.")
-                response["Allow"] = ", ".join(methods)
-                return response
+                return _method_not_allowed(request, methods)
             try:
                 user = authenticate(request)
                 if request.method not in SAFE_METHODS and not user.is_authenticated:
-                    raise ApiError(401, "Sign in or send a token.")
+                    raise ApiError(401, _("Sign in or send a token."))
                 return view(request, *args, **kwargs)
             except ApiError as exc:
                 return error_response(exc.status, exc.message)
@@ -317,33 +334,52 @@ def _as_list(value) -> list:
     return value if isinstance(value, list) else [value]
 
 
+def _shown(value, limit: int = 80) -> str:
+    """A value the client sent, for a message: a string in quotes, anything else as
+    JSON; cut to ``limit`` characters."""
+    text = f"“{value}”" if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _split_url(url: str, message: str):
+    """``urlsplit(url)``, or ApiError 400 with ``message`` (``%(url)s`` the URL) for a
+    URL urlsplit refuses: an unclosed IPv6 bracket (``http://[::1/``), a bracketed
+    host that is not an address."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        raise ApiError(400, message % {"url": _shown(url)}) from None
+
+
 def _read_json(request):
     limit = settings.ANNOTATION_BODY_MAX_CHARS * 4 + 65536
     if len(request.body) > limit:
-        raise ApiError(400, f"The request is too large (at most {limit} bytes).")
+        raise ApiError(
+            400, _("The request is too large (at most %(limit)s bytes).") % {"limit": limit}
+        )
     try:  # depth-limited; no NUL or lone surrogate in any string
         data = loads_json(request.body)
     except UnreadableInput as exc:
-        raise ApiError(400, f"Invalid JSON: {exc}") from None
+        raise ApiError(400, str(exc)) from None  # in the user's language already
     if not isinstance(data, dict):
-        raise ApiError(400, "An annotation is a JSON object.")
+        raise ApiError(400, _("An annotation is a JSON object."))
     return data
 
 
 def _resolve_source(request, url) -> tuple[str, str | None]:
     """The document slug (and source siglum) a target's ``source`` URL names."""
     if not isinstance(url, str) or not url:
-        raise ApiError(400, "The target needs a source: the document's URL.")
-    parts = urlsplit(url)
+        raise ApiError(400, _("The target needs a source: the document's URL."))
+    parts = _split_url(url, _("The target's source is not a URL: %(url)s"))
     if parts.netloc and parts.netloc != request.get_host():
-        raise ApiError(400, "The target's source is not on this site.")
+        raise ApiError(400, _("The target's source is not on this site."))
     try:
         match = resolve(parts.path)
     except Resolver404:
-        raise ApiError(400, "The target's source is not a document of this site.") from None
-    if match.url_name in ("document", "source", "unit"):
+        match = None
+    if match is not None and match.url_name in ("document", "source", "unit"):
         return match.kwargs["slug"], match.kwargs.get("siglum")
-    raise ApiError(400, "The target's source is not a document of this site.")
+    raise ApiError(400, _("The target's source is not a document of this site."))
 
 
 def _selectors(target: dict) -> tuple[str, dict | None, dict | None]:
@@ -353,21 +389,27 @@ def _selectors(target: dict) -> tuple[str, dict | None, dict | None]:
         if isinstance(sel, dict) and sel.get("type") == "FragmentSelector":
             fragment = sel
     if fragment is None or not isinstance(fragment.get("value"), str) or not fragment["value"]:
-        raise ApiError(400, "The target needs a FragmentSelector whose value is the unit key.")
+        raise ApiError(400, _("The target needs a FragmentSelector whose value is the unit key."))
     quote = position = None
     for sel in _as_list(fragment.get("refinedBy")):
         if not isinstance(sel, dict):
-            raise ApiError(400, "refinedBy holds selectors (objects).")
+            raise ApiError(400, _("refinedBy holds selectors (objects)."))
         if sel.get("type") == "TextQuoteSelector":
             quote = sel
         elif sel.get("type") == "TextPositionSelector":
             position = sel
         else:
-            raise ApiError(400, f"Unsupported selector in refinedBy: {sel.get('type')!r}.")
+            raise ApiError(
+                400,
+                _("Unsupported selector in refinedBy: %(type)s.")
+                % {"type": _shown(sel.get("type"))},
+            )
     if quote is not None:
         for k in ("exact", "prefix", "suffix"):
             if not isinstance(quote.get(k, ""), str):
-                raise ApiError(400, f"TextQuoteSelector.{k} must be a string.")
+                raise ApiError(
+                    400, _("TextQuoteSelector.%(member)s must be a string.") % {"member": k}
+                )
     if position is not None:
         s, e = position.get("start"), position.get("end")
         if (
@@ -375,7 +417,7 @@ def _selectors(target: dict) -> tuple[str, dict | None, dict | None]:
             or isinstance(s, bool)
             or not 0 <= s <= e
         ):
-            raise ApiError(400, "TextPositionSelector needs integers 0 <= start <= end.")
+            raise ApiError(400, _("TextPositionSelector needs integers 0 <= start <= end."))
     return fragment["value"], quote, position
 
 
@@ -386,7 +428,11 @@ def _unit(slug: str, key: str) -> Unit:
             Unit.objects.select_related("document").filter(document__slug=slug, key=key[2:]).first()
         )
     if unit is None:
-        raise ApiError(400, f"Unknown unit {key!r} in document {slug!r}.")
+        raise ApiError(
+            400,
+            _("Unknown unit %(unit)s in document %(document)s.")
+            % {"unit": _shown(key), "document": _shown(slug)},
+        )
     return unit
 
 
@@ -398,21 +444,23 @@ def _bodies(data) -> dict:
         items.append({"type": "TextualBody", "value": data["bodyValue"]})
     for body in items:
         if not isinstance(body, dict) or body.get("type", "TextualBody") != "TextualBody":
-            raise ApiError(400, "Only TextualBody bodies are supported.")
+            raise ApiError(400, _("Only TextualBody bodies are supported."))
         value = body.get("value")
         if not isinstance(value, str):
-            raise ApiError(400, "A TextualBody needs a string value.")
+            raise ApiError(400, _("A TextualBody needs a string value."))
         purpose = body.get("purpose", "commenting")
         if purpose in ("commenting", "describing", "replying"):
             if out["text"] is not None:
-                raise ApiError(400, "Only one commenting body per annotation.")
+                raise ApiError(400, _("Only one commenting body per annotation."))
             out["text"] = value
         elif purpose == "tagging":
             out["tags"].append(value)
         elif purpose == "editing":
             out["editing"] = value
         else:
-            raise ApiError(400, f"Unsupported body purpose {purpose!r}.")
+            raise ApiError(
+                400, _("Unsupported body purpose %(purpose)s.") % {"purpose": _shown(purpose)}
+            )
     return out
 
 
@@ -421,29 +469,37 @@ def _motivation(data) -> str:
     if isinstance(motivation, list):
         motivation = motivation[0] if motivation else "commenting"
     if motivation not in ("commenting", "tagging", "replying", "editing", "describing"):
-        raise ApiError(400, f"Unsupported motivation {motivation!r}.")
+        raise ApiError(
+            400, _("Unsupported motivation %(motivation)s.") % {"motivation": _shown(motivation)}
+        )
     return motivation
 
 
 def _visibility(data, default):
     value = data.get("visibility", default)
     if value not in Visibility.values:
-        raise ApiError(400, f"Unknown visibility {value!r}: use private, shared or public.")
+        raise ApiError(
+            400,
+            _("Unknown visibility %(value)s: use private, shared or public.")
+            % {"value": _shown(value)},
+        )
     return value
 
 
 def _parent_from(request, target) -> Note:
+    not_an_annotation = _("A reply's target is the IRI of the annotation it answers.")
     if not isinstance(target, str):
-        raise ApiError(400, "A reply's target is the IRI of the annotation it answers.")
+        raise ApiError(400, not_an_annotation)
+    parts = _split_url(target, _("A reply's target is not a URL: %(url)s"))
     try:
-        match = resolve(urlsplit(target).path)
+        match = resolve(parts.path)
     except Resolver404:
         match = None
     if match is None or match.url_name != "api_annotation":
-        raise ApiError(400, "A reply's target is the IRI of the annotation it answers.")
+        raise ApiError(400, not_an_annotation)
     parent = Note.objects.visible_to(request.user).filter(pk=match.kwargs["pk"]).first()
     if parent is None:
-        raise ApiError(400, "The annotation replied to does not exist.")
+        raise ApiError(400, _("The annotation replied to does not exist."))
     return parent
 
 
@@ -455,12 +511,12 @@ def _note_arguments(request, data) -> dict:
     if len(text) > settings.ANNOTATION_BODY_MAX_CHARS:
         raise ApiError(
             400,
-            f"The body is too long: {len(text)} characters, "
-            f"at most {settings.ANNOTATION_BODY_MAX_CHARS}.",
+            _("The body is too long: %(n)s characters, at most %(max)s.")
+            % {"n": len(text), "max": settings.ANNOTATION_BODY_MAX_CHARS},
         )
     targets = _as_list(data.get("target"))
     if len(targets) != 1:
-        raise ApiError(400, "An annotation needs exactly one target.")
+        raise ApiError(400, _("An annotation needs exactly one target."))
     target = targets[0]
     if motivation == "replying" or isinstance(target, str):
         parent = _parent_from(request, target)
@@ -473,7 +529,7 @@ def _note_arguments(request, data) -> dict:
             "visibility": _visibility(data, parent.visibility),
         }
     if not isinstance(target, dict):
-        raise ApiError(400, "The target must be an object with a source and a selector.")
+        raise ApiError(400, _("The target must be an object with a source and a selector."))
     slug, _siglum = _resolve_source(request, target.get("source"))
     key, quote, position = _selectors(target)
     unit = _unit(slug, key)
@@ -483,7 +539,7 @@ def _note_arguments(request, data) -> dict:
         if quote is not None:
             exact = quote.get("exact", "")
             if not exact:
-                raise ApiError(400, "TextQuoteSelector.exact cannot be empty.")
+                raise ApiError(400, _("TextQuoteSelector.exact cannot be empty."))
             anchor = locate(
                 text_,
                 exact,
@@ -493,10 +549,16 @@ def _note_arguments(request, data) -> dict:
                 position.get("end") if position else None,
             )
             if anchor is None:
-                raise ApiError(400, f"The quote {exact!r} is not in unit {unit.key!r}.")
+                raise ApiError(
+                    400,
+                    _("The quote “%(quote)s” is not in unit %(unit)s.")
+                    % {"quote": exact, "unit": unit.key},
+                )
         else:
             if not position["start"] < position["end"] <= len(text_):
-                raise ApiError(400, f"The position is outside unit {unit.key!r}.")
+                raise ApiError(
+                    400, _("The position is outside unit %(unit)s.") % {"unit": unit.key}
+                )
             anchor = anchor_at(text_, position["start"], position["end"])
     return {
         "parent": None,
@@ -511,19 +573,23 @@ def _note_arguments(request, data) -> dict:
 def _flag_arguments(request, data) -> dict:
     bodies = _bodies(data)
     if bodies["editing"] is None:
-        raise ApiError(400, "A flag needs a body with purpose editing: the correct reading.")
+        raise ApiError(400, _("A flag needs a body with purpose editing: the correct reading."))
     target = data.get("target")
     if not isinstance(target, dict):
-        raise ApiError(400, "The target must be an object with a source and a selector.")
+        raise ApiError(400, _("The target must be an object with a source and a selector."))
     slug, siglum = _resolve_source(request, target.get("source"))
     siglum = data.get("siglum") or siglum
     if not isinstance(siglum, str) or not siglum:
-        raise ApiError(400, "A flag names the source: siglum, or the source's URL as target.")
+        raise ApiError(400, _("A flag names the source: siglum, or the source's URL as target."))
     source = (
         Source.objects.defer("original", "text").filter(document__slug=slug, siglum=siglum).first()
     )
     if source is None:
-        raise ApiError(400, f"Unknown source {siglum!r} in document {slug!r}.")
+        raise ApiError(
+            400,
+            _("Unknown source %(siglum)s in document %(document)s.")
+            % {"siglum": siglum, "document": slug},
+        )
     key, quote, position = _selectors(target)
     unit = _unit(slug, key)
     sites = [s for s in VariantSite.objects.filter(unit=unit) if siglum in s.readings]
@@ -532,7 +598,11 @@ def _flag_arguments(request, data) -> dict:
     if position is not None:
         sites = [s for s in sites if s.start == position["start"]] or sites
     if not sites:
-        raise ApiError(400, f"No variant site in unit {key!r} where {siglum} reads that.")
+        raise ApiError(
+            400,
+            _("No variant site in unit %(unit)s where %(siglum)s reads that.")
+            % {"unit": key, "siglum": siglum},
+        )
     prefix = (quote or {}).get("prefix", "")
     suffix = (quote or {}).get("suffix", "")
     site = max(sites, key=lambda s: _context_score(unit.canonical, s.start, s.end, prefix, suffix))
@@ -565,10 +635,10 @@ def container(request):
     key = request.GET.get("unit")
     tag = request.GET.get("tag")
     if key and not slug:
-        raise ApiError(400, "Filter by unit together with its document.")
+        raise ApiError(400, _("Filter by unit together with its document."))
     if slug:
         if not Document.objects.filter(slug=slug).exists():
-            raise ApiError(404, f"No document {slug!r}.")
+            raise ApiError(404, _("No document %(slug)s.") % {"slug": _shown(slug)})
         notes = notes.filter(unit__document__slug=slug)
         flags = flags.filter(unit__document__slug=slug)
         params["document"] = slug
@@ -610,9 +680,9 @@ def container(request):
         try:
             n = int(request.GET["page"])
         except ValueError:
-            raise ApiError(400, "page must be a number.") from None
+            raise ApiError(400, _("page must be a number.")) from None
         if not 0 <= n <= last:
-            raise ApiError(404, "No such page.")
+            raise ApiError(404, _("No such page."))
         data = {"@context": ANNO_CONTEXT, "partOf": {"id": container_id, "total": total}, **page(n)}
         return ld_response(data, Link=link, Vary="Authorization, Cookie")
     data = {
@@ -665,7 +735,7 @@ def annotation(request, pk):
     """One note: read it, replace it (its author), delete it (its author)."""
     note = _notes_for_api(request.user).filter(pk=pk).first()
     if note is None:
-        raise ApiError(404, "No such annotation.")
+        raise ApiError(404, _("No such annotation."))
     if request.method in ("GET", "HEAD"):
         return ld_response(
             note_to_jsonld(request, note),
@@ -675,16 +745,16 @@ def annotation(request, pk):
             Vary="Authorization, Cookie",
         )
     if note.author_id != request.user.pk:
-        raise ApiError(403, "Only the author changes or deletes an annotation.")
+        raise ApiError(403, _("Only the author changes or deletes an annotation."))
     if request.method == "DELETE":
         delete_note(note, request.user)
         return HttpResponse(status=204)
     data = _read_json(request)
     if _motivation(data) == "editing":
-        raise ApiError(400, "A note cannot become a flag.")
+        raise ApiError(400, _("A note cannot become a flag."))
     args = _note_arguments(request, data)
     if (args["parent"] and args["parent"].pk) != note.parent_id:
-        raise ApiError(400, "The target cannot change between a note and a reply.")
+        raise ApiError(400, _("The target cannot change between a note and a reply."))
     visibility = data.get("visibility", note.visibility)
     update_note(
         note,
@@ -704,10 +774,10 @@ def flag_annotation(request, pk):
     """One flag: read it; its author withdraws it while it is open."""
     flag = Flag.objects.visible_to(request.user).with_related().filter(pk=pk).first()
     if flag is None:
-        raise ApiError(404, "No such annotation.")
+        raise ApiError(404, _("No such annotation."))
     if request.method == "DELETE":
         if not request.user.is_authenticated:
-            raise ApiError(401, "Sign in or send a token.")
+            raise ApiError(401, _("Sign in or send a token."))
         withdraw_flag(flag, request.user)
         return HttpResponse(status=204)
     return ld_response(flag_to_jsonld(request, flag), Vary="Authorization, Cookie")

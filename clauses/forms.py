@@ -97,9 +97,13 @@ class ImportForm(SourceMetaForm):
     # editor decides about its cuts (a file input cannot be filled again).
     pending = forms.CharField(required=False, widget=forms.HiddenInput, max_length=64)
 
-    def __init__(self, *args, pending: dict | None = None, **kwargs):
+    def __init__(self, *args, pending: dict | None = None, require_data: bool = True, **kwargs):
+        """``pending``: the upload the session holds (checksum, filename, base64
+        data); ``require_data`` False: no file and no text is no error (the form
+        shown again after a background job, whose file may be gone)."""
         super().__init__(*args, **kwargs)
         self.pending_upload = pending or {}
+        self.require_data = require_data
         self.fields["derived_from"].label_from_instance = lambda s: (
             f"{s.document.title} · {s.siglum} {s.title}"
         )
@@ -143,7 +147,7 @@ class ImportForm(SourceMetaForm):
                     }
                 )
             cleaned["filename"] = ""
-        else:
+        elif self.require_data:
             raise forms.ValidationError(_("Choose a file or paste the text of the copy."))
         return cleaned
 

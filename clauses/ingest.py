@@ -644,9 +644,11 @@ def _identity(prepared: PreparedSource) -> str:
     return title or _TITLE_NOISE.sub("", prepared.number or "") or "untitled"
 
 
-def _refuse_duplicate(checksum: str, document: Document | None) -> None:
+def refuse_duplicate(checksum: str, document: Document | None) -> None:
     """The file is already a source (of ``document``, or of any document when
-    none is chosen): refused before anything else is done."""
+    none is chosen): refused before anything else is done (IngestError naming
+    that source). ``checksum``: the file's SHA-256, hexadecimal. The import
+    form's proposal asks this first too."""
     sources = Source.objects.filter(checksum=checksum)
     if document is not None:
         sources = sources.filter(document=document)
@@ -716,7 +718,7 @@ def import_source(
         )
     checksum = prepared.checksum if prepared is not None else hashlib.sha256(data).hexdigest()
     _report(progress, "read")
-    _refuse_duplicate(checksum, document)
+    refuse_duplicate(checksum, document)
     prepared = prepared or read_prepared(data, meta.filename)
     _report(progress, "identify")
     with transaction.atomic():
@@ -731,7 +733,7 @@ def import_source(
             # Two imports of one new document: the second waits for the first
             # to commit, then finds its document and joins it.
             _advisory_lock("identify", _identity(prepared))
-            _refuse_duplicate(checksum, None)
+            refuse_duplicate(checksum, None)
             best = choose(propose(prepared))
             if best and best.is_version:
                 earlier = best

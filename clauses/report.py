@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from .text.schemes import SCHEMES
 
@@ -66,10 +66,28 @@ def region_name(name: str) -> str:
 
 
 def scheme_description(name: str) -> str:
+    """A scheme's description (``law`` → “law or regulation: …”), in the user's language."""
     for scheme in SCHEMES:
         if scheme.name == name:
             return _(scheme.description)
     return name
+
+
+# The pipeline (framework-free) stores a scheme's English description as the
+# example of its segment_by_scheme entry; it is translated when shown.
+_DESCRIPTIONS = frozenset(scheme.description for scheme in SCHEMES)
+
+
+def part_name(part: str) -> str:
+    """A part of a file as people say it: "" or ``main`` the main part, ``cover``
+    the covering document, ``att2`` attachment 2."""
+    if not part or part == "main":
+        return _("main part")
+    if part == "cover":
+        return _("covering document")
+    if part.startswith("att") and part[3:].isdigit():
+        return _("attachment %(n)s") % {"n": part[3:]}
+    return part
 
 
 def _n(value) -> str:
@@ -126,7 +144,7 @@ def describe(entry: dict) -> str:
             return _("found %(n)s parts (covering document, document, attachments)") % {"n": n}
         case "segment_by_scheme":
             return _("%(part)s: numbered as %(scheme)s — %(n)s units from %(lines)s lines") % {
-                "part": detail.get("part", ""),
+                "part": part_name(detail.get("part", "")),
                 "scheme": scheme_description(detail.get("scheme", "")),
                 "n": n,
                 "lines": _n(detail.get("lines", 0)),
@@ -230,5 +248,40 @@ def describe(entry: dict) -> str:
     return f"{rule}: {n}"
 
 
+# Rules whose examples are "name: text" with a region's name (the pipeline's
+# _region_results), and the roles of a file's parts (find_parts' examples).
+_REGION_RULES = frozenset({"remove_furniture", "metadata", "table_of_contents", "cut"})
+_PART_ROLES = {"main": "main", "covering": "cover"}
+
+
+def _example(rule: str, text: str) -> str:
+    """One example of a report entry as shown: the pipeline's English words in it
+    (a scheme's description, a region's name, a part's role) in the user's
+    language; what it quotes from the file as it is."""
+    if text in _DESCRIPTIONS:
+        return _(text)
+    if rule in _REGION_RULES:
+        name, sep, rest = text.partition(": ")
+        if sep and name in REGION_NAMES:
+            return f"{region_name(name)}{pgettext('label colon', ':')}{rest}"
+    if rule == "find_parts":
+        role, _sep, rest = text.partition(" ")
+        rest = " ".join(rest.split())
+        if role in _PART_ROLES:
+            return f"{part_name(_PART_ROLES[role])}{pgettext('label colon', ':')}{rest}"
+        if role == "attachment":
+            return rest or text
+    return text
+
+
+def _shown(entry: dict) -> dict:
+    shown = {**entry, "sentence": describe(entry)}
+    if entry.get("examples"):
+        shown["examples"] = [_example(entry["rule"], e) for e in entry["examples"]]
+    return shown
+
+
 def describe_report(report: list[dict]) -> list[dict]:
-    return [{**entry, "sentence": describe(entry)} for entry in report]
+    """Each entry of a source's import report with its ``sentence``, and its
+    examples as :func:`_example` shows them."""
+    return [_shown(entry) for entry in report]

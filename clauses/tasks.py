@@ -16,7 +16,7 @@ from datetime import date
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.tasks import task
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .ingest import CutsError, SourceMeta, accounting_figures, import_source, preview_import
@@ -24,6 +24,13 @@ from .models import Document, ImportJob, Source
 from .text.pipeline import IngestError
 
 logger = logging.getLogger(__name__)
+
+#: Seconds an import may wait in the queue, taken by no worker, before its
+#: progress page says the worker may not be running.
+WORKER_HINT_SECONDS = 15
+#: The command that starts the worker, as `make run` runs it (Makefile:
+#: ``$(MANAGE) db_worker``, ``MANAGE := .venv/bin/python manage.py``).
+WORKER_COMMAND = ".venv/bin/python manage.py db_worker"
 
 
 class _Progress:
@@ -147,6 +154,15 @@ def run_import(job_id: int) -> None:
         return
     ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING)
     perform(job)
+
+
+def waiting_for_a_worker(job: ImportJob, now=None) -> bool:
+    """True when ``job`` is still queued ``WORKER_HINT_SECONDS`` after it was
+    written: no worker has taken it (``run_import`` marks it running first)."""
+    if job.status != ImportJob.Status.QUEUED:
+        return False
+    waited = (now or timezone.now()) - job.created
+    return waited.total_seconds() > WORKER_HINT_SECONDS
 
 
 def enqueue(job: ImportJob) -> ImportJob:

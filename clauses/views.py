@@ -9,6 +9,7 @@ import re
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse, JsonResponse
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from policyreader.roles import has_role, role_required
@@ -34,11 +35,13 @@ from .ingest import (
     preview_import,
     propose,
     read_prepared,
+    refuse_duplicate,
     set_derived_from,
 )
 from .models import Document, DocumentRelation, ImportJob, Reading, Source, Unit
 from .report import describe_report, region_name, scheme_description
-from .tasks import enqueue
+from .report import part_name as _part_name
+from .tasks import WORKER_COMMAND, WORKER_HINT_SECONDS, enqueue, waiting_for_a_worker
 from .text.address import subdivisions
 from .text.align import DOCUMENT_THRESHOLD
 from .text.pipeline import IngestError
@@ -288,18 +291,6 @@ def _source_context(the_source: Source, derived_form: DerivedFromForm | None = N
         "derivatives": list(the_source.derivatives.order_by("siglum").only("siglum", "title")),
         "derived_form": derived_form or DerivedFromForm(source=the_source),
     }
-
-
-def _part_name(part: str) -> str:
-    """A part of a file as people say it: "" the main part, ``cover`` the
-    covering document, ``att2`` attachment 2."""
-    if not part:
-        return _("main part")
-    if part == "cover":
-        return _("covering document")
-    if part.startswith("att") and part[3:].isdigit():
-        return _("attachment %(n)s") % {"n": part[3:]}
-    return part
 
 
 def _changes_of(report, document) -> dict | None:
@@ -596,10 +587,20 @@ def _from_job(request, job: ImportJob):
     the cuts the worker found (the file waits in the session)."""
     options = job.options
     pending = request.session.get(PENDING_KEY)
-    form = ImportForm(options.get("form") or {}, pending=pending)
-    form.is_valid()  # bound, for the fields to show their values; no data is read
     result = options.get("result") or {}
     held = "" if options.get("pasted") else (pending or {}).get("checksum", "")
+    fields = dict(options.get("form") or {})
+    if options.get("pasted"):
+        # A pasted text comes back in its box, as after a preview in the request
+        # (the job keeps it until the preview is saved or given up).
+        raw = ImportJob.objects.filter(pk=job.pk).values_list("data", flat=True).first()
+        fields["text"] = bytes(raw or b"").decode("utf-8")
+    else:
+        fields["pending"] = held  # the file waits in the session
+    # Bound, for the fields to show their values. The file or text may be gone
+    # (a failed import keeps neither): that is no error of the form's.
+    form = ImportForm(fields, pending=pending, require_data=False)
+    form.is_valid()
     if "cuts" in result:
         return _render_import(request, form, cuts={**result["cuts"], "pending": held})
     if "preview" in result:
@@ -607,6 +608,44 @@ def _from_job(request, job: ImportJob):
         return _render_import(request, form, preview=preview)
     form.add_error(None, job.message)
     return _render_import(request, form)
+
+
+def _form_errors(form: ImportForm) -> list[str]:
+    """Every error of an invalid form as a line: the form's own, then each field's
+    with its label (“URL：…”)."""
+    lines = [str(e) for e in form.non_field_errors()]
+    colon = pgettext("label colon", ":")
+    for name, errors in form.errors.items():
+        if name != NON_FIELD_ERRORS:
+            lines += [f"{form[name].label}{colon}{e}" for e in errors]
+    return lines
+
+
+def _proposal(request, form: ImportForm):
+    """The ``proposal`` fragment for the file or text chosen: the form's errors
+    when it is invalid (never a proposal made without them); else, first, the
+    duplicate check (the file's checksum); then the documents it matches (in the
+    request for a file up to ``IMPORT_INLINE_BYTES``, else later, in the
+    background)."""
+    context, errors = {}, []
+    if not form.is_valid():
+        errors = _form_errors(form)
+    else:
+        data = form.cleaned_data["data"]
+        try:
+            refuse_duplicate(hashlib.sha256(data).hexdigest(), form.cleaned_data["document"])
+            if len(data) > settings.IMPORT_INLINE_BYTES:
+                context = {"large": True}
+            else:
+                prepared = read_prepared(data, form.cleaned_data.get("filename", ""))
+                context = _proposal_context(prepared)
+        except IngestError as exc:
+            errors = [str(exc)]
+    return render(
+        request,
+        "clauses/import.html#proposal",
+        {**context, "proposed": True, "errors": errors, "threshold": DOCUMENT_THRESHOLD},
+    )
 
 
 @role_required("editor")
@@ -634,25 +673,7 @@ def import_view(request):
         request.POST or None, request.FILES or None, pending=request.session.get(PENDING_KEY)
     )
     if request.method == "POST" and request.htmx and request.POST.get("propose"):
-        context, error = {}, None
-        if form.is_valid():
-            data = form.cleaned_data["data"]
-            if len(data) > settings.IMPORT_INLINE_BYTES:
-                context = {"large": True}
-            else:
-                try:
-                    context = _proposal_context(
-                        read_prepared(data, form.cleaned_data.get("filename", ""))
-                    )
-                except IngestError as exc:
-                    error = str(exc)
-        else:
-            error = " ".join(str(e) for e in form.non_field_errors())
-        return render(
-            request,
-            "clauses/import.html#proposal",
-            {**context, "proposed": True, "error": error, "threshold": DOCUMENT_THRESHOLD},
-        )
+        return _proposal(request, form)
     if request.method == "POST" and request.POST.get("cancel"):
         request.session.pop(PENDING_KEY, None)
         messages.info(request, _("Import cancelled: nothing was saved."))
@@ -719,7 +740,14 @@ def import_job(request, pk: int):
             return response
         return redirect(target)
     template = "clauses/import_job.html#progress" if request.htmx else "clauses/import_job.html"
-    return render(request, template, {"job": job, "finished": finished})
+    context = {
+        "job": job,
+        "finished": finished,
+        "no_worker": waiting_for_a_worker(job),
+        "worker_wait": WORKER_HINT_SECONDS,
+        "worker_command": WORKER_COMMAND,
+    }
+    return render(request, template, context)
 
 
 def _proposed_source(proposal: dict | None) -> Source | None:

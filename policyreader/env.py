@@ -9,6 +9,7 @@ instead of silently falling back to a default.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
@@ -64,6 +65,27 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     if value is None:
         return list(default or [])
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+# A host name (``policy.example.org``, ``localhost``), a domain and its subdomains
+# (``.example.org``), an IPv4 address, an IPv6 address in brackets, or ``*``:
+# what Django's ALLOWED_HOSTS takes (django.http.request.validate_host).
+_HOST = re.compile(r"\*|\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?|\[[0-9A-Fa-f:.]+\]")
+
+
+def env_hosts(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of host names for ALLOWED_HOSTS. Raises
+    ImproperlyConfigured for an item that is not a host (a scheme, a port, a path,
+    a space), which Django would otherwise take silently and never match."""
+    hosts = env_list(name, default)
+    for host in hosts:
+        if not _HOST.fullmatch(host):
+            raise ImproperlyConfigured(
+                f"{name}: {host!r} is not a host name. Give names or addresses only, "
+                "comma-separated, without scheme, port or path "
+                "(e.g. policy.example.org,192.168.1.20,[::1])."
+            )
+    return hosts
 
 
 def env_path(name: str, default: Path) -> Path:

@@ -18,12 +18,18 @@ from __future__ import annotations
 import logging
 import sys
 
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views import defaults
 
 logger = logging.getLogger("policyreader")
@@ -95,7 +101,15 @@ def database_unavailable(request) -> HttpResponse:
         request,
         503,
         "503.html",
-        lambda: _("The database cannot be reached at the moment. Try again in a minute."),
+        # The same figure as the Retry-After header and the page (503.html).
+        lambda: (
+            ngettext(
+                "The database cannot be reached at the moment. Try again in %(seconds)s second.",
+                "The database cannot be reached at the moment. Try again in %(seconds)s seconds.",
+                RETRY_AFTER_SECONDS,
+            )
+            % {"seconds": RETRY_AFTER_SECONDS}
+        ),
         {"retry_after": RETRY_AFTER_SECONDS},
         Retry_After=RETRY_AFTER_SECONDS,
         Cache_Control="no-store",
@@ -103,6 +117,13 @@ def database_unavailable(request) -> HttpResponse:
 
 
 def _bad_request_message(exception):
+    if isinstance(exception, DisallowedHost):
+        # Met first when the server is reached from another machine
+        # (`make run HOST=0.0.0.0`): say which setting lets that name in.
+        return lambda: _(
+            "This server does not answer to the host name it was reached by: "
+            "the name must be listed in its ALLOWED_HOSTS setting."
+        )
     if isinstance(exception, RequestDataTooBig):
         return lambda: _("The request is too large.")
     if isinstance(exception, (TooManyFieldsSent, TooManyFilesSent)):

@@ -22,7 +22,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from policyreader import embedded_db
-from policyreader.env import env_bool, env_int, env_list, env_path, env_str, load_dotenv
+from policyreader.env import (
+    env_bool,
+    env_hosts,
+    env_int,
+    env_list,
+    env_path,
+    env_str,
+    load_dotenv,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -42,7 +50,9 @@ if SECRET_KEY is None:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
     SECRET_KEY = "django-insecure-policyreader-development-key-do-not-use-in-production"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
+# Host names the site answers to (``make run HOST=0.0.0.0`` serves other machines
+# only when the name or address they use is listed here).
+ALLOWED_HOSTS = env_hosts("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # Largest source file (bytes) that may be imported; the documented upload limit.

@@ -140,7 +140,7 @@ def test_put_replaces_and_delete_removes(owner_client, owner):
 @pytest.mark.parametrize(
     "mutate, message",
     [
-        (lambda d: "{not json", "Invalid JSON"),
+        (lambda d: "{not json", "The JSON cannot be read"),
         (lambda d: "[1, 2]", "JSON object"),
         (lambda d: d["target"]["selector"].update(value="zz9") or d, "Unknown unit"),
         (
@@ -171,10 +171,83 @@ def test_put_replaces_and_delete_removes(owner_client, owner):
 def test_bad_input_is_a_400_with_a_message_and_writes_nothing(owner_client, mutate, message):
     before = (Note.objects.count(), Tag.objects.count())
     data = mutate(annotation())
-    response = post(owner_client, data)
+    response = post(owner_client, data, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400, response.content
     assert message in response.json()["error"]
     assert (Note.objects.count(), Tag.objects.count()) == before
+
+
+# (what is sent, the error in Chinese (the default), the same in English)
+ERRORS_IN_BOTH_LANGUAGES = [
+    (
+        annotation(target=[]),
+        "一条批注只能有一个目标。",
+        "An annotation needs exactly one target.",
+    ),
+    (
+        annotation(visibility="secret"),
+        "未知的可见范围“secret”：请使用 private、shared 或 public。",
+        "Unknown visibility “secret”: use private, shared or public.",
+    ),
+    ("{not json", "无法读取 JSON：第 1 行第 2 列有错误。", "The JSON cannot be read: an error"),
+    (
+        annotation(target={"source": "http://[::1/", "selector": {"value": "c13"}}),
+        "目标的 source 不是网址：“http://[::1/”",
+        "The target's source is not a URL: “http://[::1/”",
+    ),
+    (
+        annotation(motivation="replying", target="http://[::1/annotations/1"),
+        "回复的目标不是网址：“http://[::1/annotations/1”",
+        "A reply's target is not a URL: “http://[::1/annotations/1”",
+    ),
+]
+
+
+@pytest.mark.parametrize("data, chinese, english", ERRORS_IN_BOTH_LANGUAGES)
+def test_errors_are_in_the_requests_language(owner_client, data, chinese, english):
+    before = Note.objects.count()
+    response = post(owner_client, data)
+    assert response.status_code == 400 and response.json()["error"].startswith(chinese)
+    response = post(owner_client, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 400 and response.json()["error"].startswith(english)
+    owner_client.cookies["django_language"] = "en"  # the language switch's cookie
+    response = post(owner_client, data)
+    assert response.json()["error"].startswith(english)
+    assert Note.objects.count() == before
+
+
+def test_authentication_errors_are_in_the_requests_language(owner, settings):
+    settings.ANONYMOUS_READ = False
+    c = Client()
+    response = c.get("/annotations/")
+    assert response.status_code == 401 and response.json()["error"] == "请登录或发送令牌。"
+    response = c.get("/annotations/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"] == "Sign in or send a token."
+    response = c.get("/annotations/", HTTP_AUTHORIZATION="Basic abc")
+    assert response.json()["error"] == "请使用请求头 Authorization: Bearer <令牌>。"
+    response = c.get("/annotations/", HTTP_AUTHORIZATION="Basic abc", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.json()["error"] == "Use the header Authorization: Bearer <token>."
+    response = c.get("/annotations/", HTTP_AUTHORIZATION="Bearer pr_nope")
+    assert response.json()["error"] == "令牌无效。"
+    response = c.patch("/annotations/", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 405 and "PATCH" in response.json()["error"]
+    assert "不接受 PATCH 请求" in c.patch("/annotations/").json()["error"]
+
+
+def test_a_malformed_url_through_a_bearer_token_is_a_400(owner):
+    """The reviewer's case: ``POST /annotations/`` with a bearer token and a target
+    whose source is ``http://[::1/`` (urlsplit: "Invalid IPv6 URL")."""
+    _token, raw = create_token(owner, "script")
+    c = Client(enforce_csrf_checks=True)
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    data = annotation()
+    data["target"]["source"] = "http://[::1/"
+    response = post(c, data, **bearer)
+    assert response.status_code == 400
+    assert response.json() == {"error": "目标的 source 不是网址：“http://[::1/”"}
+    reply = annotation(motivation="replying", target="http://[::1/annotations/1")
+    assert post(c, reply, **bearer).status_code == 400
+    assert not Note.objects.exists()
 
 
 def test_bad_put_writes_nothing(owner_client):

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from .decode import DecodeError, decode
 from .messages import gettext_noop
 
+logger = logging.getLogger(__name__)
+
 
 class FormatError(DecodeError):
     """A .html, .docx or .pdf file whose text cannot be read; the message says why."""
@@ -203,8 +205,10 @@ def html_text(html: str) -> str:
         # lxml refuses str input that declares its own encoding; the text is decoded already.
         root = lxml.html.document_fromstring(html.encode("utf-8"), parser=_parser())
     except (etree.ParserError, ValueError) as exc:
+        # The parser's own words are English and for developers: logged, not shown.
+        logger.info("lxml could not parse an HTML file: %s", exc)
         raise FormatError(
-            gettext_noop("The HTML file cannot be read: %(error)s"), error=exc
+            gettext_noop("The HTML file is damaged or is not HTML: its text cannot be read.")
         ) from exc
     out = _Lines()
     title = root.find(".//title")
@@ -245,8 +249,11 @@ def docx_text(data: bytes) -> str:
     try:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several kinds on a broken package
+        logger.info("python-docx could not open a .docx file: %s", exc)
         raise FormatError(
-            gettext_noop("The Word file cannot be read: %(error)s"), error=exc
+            gettext_noop(
+                "The Word file is damaged or is not a .docx file: its text cannot be read."
+            )
         ) from exc
     lines: list[str] = []
     for block in document.iter_inner_content():
@@ -301,8 +308,11 @@ def pdf_text(data: bytes) -> str:
             gettext_noop("The PDF is protected by a password: its text cannot be read.")
         ) from exc
     except (PDFSyntaxError, ValueError, TypeError, KeyError) as exc:
+        # pdfminer's words ("No /Root object! - Is this really a PDF?") are English
+        # and for developers: logged, not shown.
+        logger.info("pdfminer could not read a PDF file: %s", exc)
         raise FormatError(
-            gettext_noop("The PDF file is damaged and cannot be read: %(error)s"), error=exc
+            gettext_noop("The PDF file is damaged or is not a PDF: its text cannot be read.")
         ) from exc
     # Pages are separated by form feeds: each stays, on a line of its own, so
     # the regions stage can tell a page's running head and number from text.

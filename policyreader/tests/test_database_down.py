@@ -39,6 +39,7 @@ def test_pages_answer_503_in_chinese_by_default(db, database_down, url):
     assert 'lang="zh-hans"' in html
     assert "暂时无法访问" in html
     assert "数据库" in html
+    assert f"{RETRY_AFTER_SECONDS} 秒后" in html
 
 
 def test_the_page_follows_the_language_asked_for(db, database_down):
@@ -65,6 +66,11 @@ def test_the_api_answers_json(db, database_down):
         assert response["Retry-After"] == str(RETRY_AFTER_SECONDS)
         assert response["Content-Type"].startswith("application/json")
         assert "数据库" in response.json()["error"]
+        # The wait it names is the header's (one constant), not "a minute".
+        assert f"{RETRY_AFTER_SECONDS} 秒后" in response.json()["error"]
+        assert "分钟" not in response.json()["error"]
+    english = Client().get("/annotations/", HTTP_ACCEPT_LANGUAGE="en").json()["error"]
+    assert english.endswith(f"Try again in {RETRY_AFTER_SECONDS} seconds.")
 
 
 def test_a_signed_in_user_whose_session_cannot_be_read(db, settings, django_user_model):

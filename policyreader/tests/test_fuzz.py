@@ -170,6 +170,49 @@ def test_no_url_pattern_answers_500(clients, sample, data):
 
 # --- The annotation API ------------------------------------------------------------
 
+# URLs that urllib.parse.urlsplit refuses (an unclosed or stray IPv6 bracket, a
+# bracketed host that is no address) or reads oddly (a port that is no number or
+# out of range, no host, another scheme), for the API's URL fields: a target's
+# source and a reply's target.
+HOSTILE_URLS = [
+    "http://[::1/",
+    "http://[::1",
+    "http://[/documents/2024-yijian/",
+    "http://]/documents/2024-yijian/",
+    "http://[v7.x]/documents/2024-yijian/",
+    "http://[fe80::1%eth0]/documents/2024-yijian/",
+    "http://user:pw@[::1/annotations/1",
+    "//[::1/annotations/1",
+    "http://testserver:99999/documents/2024-yijian/",
+    "http://testserver:port/documents/2024-yijian/",
+    "http://testserver:-1/annotations/1",
+    "http:///documents/2024-yijian/",
+    "[::1]",
+    "javascript:alert(1)",
+]
+url_hosts = st.one_of(
+    st.sampled_from(
+        ["testserver", "[::1]", "[::1", "::1]", "[", "]", "[fe80::1%25x]", "[v1.]", "[::ffff:1.2.3"]
+    ),
+    st.sampled_from(["testserver:", "testserver:0", "testserver:99999", "testserver:x", ""]),
+    hostile_text,
+)
+url_paths = st.one_of(
+    st.sampled_from(
+        ["/documents/2024-yijian/", "/documents/2024-yijian/sources/B/", "/annotations/1", ""]
+    ),
+    hostile_text,
+)
+hostile_urls = st.one_of(
+    st.sampled_from(HOSTILE_URLS),
+    st.builds(
+        lambda scheme, host, path: scheme + host + path,
+        st.sampled_from(["http://", "https://", "//", "", "ftp://"]),
+        url_hosts,
+        url_paths,
+    ),
+)
+
 json_scalar = st.one_of(
     st.none(),
     st.booleans(),
@@ -213,7 +256,18 @@ def annotations(draw):
                 {"type": "TextualBody", "purpose": "editing", "value": pick("纵向")},
             ]
         ),
-        "target": pick({"source": pick(DOC), "selector": pick(selector)}),
+        "target": draw(
+            st.one_of(
+                st.just(
+                    {
+                        "source": draw(st.one_of(st.just(DOC), hostile_urls, json_value)),
+                        "selector": pick(selector),
+                    }
+                ),
+                hostile_urls,  # a reply's target: the IRI of the annotation it answers
+                json_value,
+            )
+        ),
     }
     return {k: v for k, v in data.items() if draw(st.integers(0, 9))}
 
@@ -255,3 +309,57 @@ def test_the_api_never_answers_500(clients, sample, data):
     assert response.status_code < 500, (method, target, response.status_code)
     if response.status_code >= 400:
         assert response["Content-Type"].startswith("application/json"), response.content[:200]
+
+
+@st.composite
+def annotations_with_hostile_urls(draw):
+    """A valid note, flag or reply but for one URL field: the target's source, or
+    the IRI a reply answers."""
+    kind = draw(st.sampled_from(["note", "flag", "reply"]), label="kind")
+    url = draw(hostile_urls, label="url")
+    body = [{"type": "TextualBody", "purpose": "commenting", "value": "注意"}]
+    if kind == "reply":
+        return {"type": "Annotation", "motivation": "replying", "body": body, "target": url}
+    selector = {"type": "FragmentSelector", "value": "c13"}
+    if kind == "flag":
+        body = [{"type": "TextualBody", "purpose": "editing", "value": "纵向"}]
+        return {
+            "type": "Annotation",
+            "motivation": "editing",
+            "siglum": "B",
+            "body": body,
+            "target": {"source": url, "selector": selector},
+        }
+    return {
+        "type": "Annotation",
+        "motivation": "commenting",
+        "visibility": "shared",
+        "body": body,
+        "target": {"source": url, "selector": selector},
+    }
+
+
+@FUZZ
+@given(data=st.data())
+def test_the_apis_url_fields_never_answer_500(sample, editor, data):
+    """A target's source or a reply's target that is no URL (``http://[::1/``): a 400
+    in JSON, through a bearer token and through the session alike."""
+    from annotations.services import create_token
+
+    _token, raw = create_token(editor, "fuzz")
+    bearer = Client()
+    signed_in = Client()
+    signed_in.force_login(editor)
+    annotation = data.draw(annotations_with_hostile_urls(), label="annotation")
+    body = json.dumps(annotation, ensure_ascii=False).encode("utf-8", "surrogatepass")
+    method, target = data.draw(
+        st.sampled_from([("post", API), ("put", f"{API}{sample['pk']}")]), label="method"
+    )
+    for client, extra in ((bearer, {"HTTP_AUTHORIZATION": f"Bearer {raw}"}), (signed_in, {})):
+        response = getattr(client, method)(
+            target, body, content_type="application/ld+json", **extra
+        )
+        assert response.status_code < 500, (method, annotation, response.status_code)
+        if response.status_code >= 400:
+            assert response["Content-Type"].startswith("application/json")
+            assert response.json()["error"]

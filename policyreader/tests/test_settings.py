@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.test import Client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,3 +111,50 @@ def test_the_header_says_preload_only_when_set(db, settings):
     settings.SECURE_HSTS_PRELOAD = True
     header = Client().get("/accounts/login/", secure=True)["Strict-Transport-Security"]
     assert header == f"max-age={YEAR}; includeSubDomains; preload"
+
+
+# --- ALLOWED_HOSTS: from the environment, nonsense refused -----------------------------
+
+
+def allowed_hosts(**env) -> tuple[subprocess.CompletedProcess, str]:
+    code = "from django.conf import settings as s; print('hosts', s.ALLOWED_HOSTS)"
+    result = manage("shell", "-c", code, **env)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("hosts ")]
+    return result, lines[-1][len("hosts ") :] if lines else ""
+
+
+def test_allowed_hosts_come_from_the_environment():
+    # DEBUG=1 without the variable: this machine only.
+    result, hosts = allowed_hosts(DEBUG="1", ALLOWED_HOSTS="")
+    assert result.returncode == 0, result.stderr
+    assert hosts == "['127.0.0.1', 'localhost', '[::1]']"
+    # What the README says for `make run HOST=0.0.0.0`: the address other machines use.
+    result, hosts = allowed_hosts(DEBUG="1", ALLOWED_HOSTS=" 192.168.1.20, localhost ,[::1]")
+    assert result.returncode == 0, result.stderr
+    assert hosts == "['192.168.1.20', 'localhost', '[::1]']"
+    result, hosts = allowed_hosts(**{**PRODUCTION, "ALLOWED_HOSTS": ".example.org,*"})
+    assert hosts == "['.example.org', '*']"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "http://policy.example.org",
+        "policy.example.org:8000",
+        "example.org/reader",
+        "a b",
+        "[::1]:80",
+    ],
+)
+def test_an_allowed_host_that_is_no_host_name_fails_loudly(value):
+    result, _hosts = allowed_hosts(DEBUG="1", ALLOWED_HOSTS=f"localhost,{value}")
+    assert result.returncode != 0
+    assert "ALLOWED_HOSTS" in result.stderr and repr(value) in result.stderr
+
+
+def test_a_host_not_allowed_is_told_in_the_users_language(db):
+    response = Client().get("/", HTTP_HOST="192.168.1.20:8080")
+    assert response.status_code == 400
+    assert "ALLOWED_HOSTS" in response.content.decode()
+    english = Client().get("/", HTTP_HOST="192.168.1.20:8080", HTTP_ACCEPT_LANGUAGE="en")
+    assert "does not answer to the host name" in english.content.decode()

@@ -1,5 +1,6 @@
 """Import one copy of a document from a file."""
 
+import errno
 import json
 from pathlib import Path
 
@@ -31,9 +32,32 @@ def _checked(options: dict) -> dict:
     value = options.get(name) or ""
     if name == "published":
         message = _("--published %(value)s is not a date YYYY-MM-DD") % {"value": repr(value)}
+    elif name == "kind":
+        # Checked here, not by argparse's choices, whose refusal is English.
+        message = _("--kind %(value)s is not one of: %(choices)s") % {
+            "value": repr(value),
+            "choices": ", ".join(Source.Kind.values),
+        }
     else:
         message = f"--{name}: {' '.join(dict.fromkeys(errors))}"
     raise CommandError(message.replace("\n", " "))
+
+
+def _os_reason(exc: OSError) -> str:
+    """Why a file cannot be read, in the user's language (the system's own
+    ``strerror`` is English, whatever the interface language)."""
+    reasons = {
+        errno.ENOENT: _("there is no such file"),
+        errno.EACCES: _("permission to read it is denied"),
+        errno.EPERM: _("permission to read it is denied"),
+        errno.EISDIR: _("it is a directory, not a file"),
+        errno.ENOTDIR: _("a part of the path is not a directory"),
+        errno.ENAMETOOLONG: _("the name is too long"),
+        errno.ELOOP: _("the path has too many symbolic links"),
+    }
+    if exc.errno in reasons:
+        return reasons[exc.errno]
+    return _("the system refused (error %(code)s)") % {"code": exc.errno}
 
 
 def _relation(result) -> dict | None:
@@ -58,7 +82,12 @@ class Command(BaseCommand):
             default="",
             help="the copy's title; also the document's when the file gives none",
         )
-        parser.add_argument("--kind", default=Source.Kind.OTHER, choices=Source.Kind.values)
+        parser.add_argument(
+            "--kind",
+            default=Source.Kind.OTHER,
+            metavar="{" + ",".join(Source.Kind.values) + "}",
+            help="what kind of copy it is",
+        )
         parser.add_argument("--publication", default="")
         parser.add_argument("--published", default="", help="YYYY-MM-DD")
         parser.add_argument("--url", default="")
@@ -94,7 +123,7 @@ class Command(BaseCommand):
             data = path.read_bytes()
         except OSError as exc:
             raise CommandError(
-                _("cannot read %(path)s: %(reason)s") % {"path": path, "reason": exc.strerror}
+                _("cannot read %(path)s: %(reason)s") % {"path": path, "reason": _os_reason(exc)}
             ) from exc
         document = None
         if options["document"]:
