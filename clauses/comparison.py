@@ -8,9 +8,11 @@ loads the units (one query per document), applies the stored corrections
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -112,8 +114,13 @@ def compare_documents(old: Document, new: Document) -> Comparison:
     """The comparison of ``old`` with ``new``: three queries (the units of
     each, the corrections), then :func:`clauses.text.compare.compare` with the
     corrections, newest first, fixed on top of the automatic pairing."""
-    old_units, new_units = _units(old), _units(new)
     corrections = list(ComparisonCorrection.objects.between(old, new).select_related("created_by"))
+    return _compared(old, new, corrections)
+
+
+def _compared(old: Document, new: Document, corrections) -> Comparison:
+    """:func:`compare_documents` with the corrections read already: two queries."""
+    old_units, new_units = _units(old), _units(new)
     fixed = [g for c in corrections for g in c.fixed_groups()]
     pairs = compare(
         [(u.key, u.label, u.canonical) for u in old_units],
@@ -121,6 +128,114 @@ def compare_documents(old: Document, new: Document) -> Comparison:
         fixed=fixed,
     )
     return Comparison(old, new, old_units, new_units, pairs, corrections)
+
+
+#: Seconds a comparison's pairing is kept in Django's cache. Its key names
+#: everything the pairing is made of, so a change to either text or to the
+#: corrections makes another key: the timeout only frees memory.
+PAIRS_CACHE_SECONDS = 7 * 24 * 3600
+
+
+@dataclass
+class PagedComparison:
+    """A comparison as the page needs it: every pair (for the summary, the
+    filter and the pages) but only the units of the pairs shown.
+
+    ``pairs`` is every pair in the new document's order; ``corrections`` the
+    editors' corrections, each with ``old_names``/``new_names`` (its units'
+    locators)."""
+
+    old: Document
+    new: Document
+    pairs: list[Pair]
+    corrections: list[ComparisonCorrection]
+    # Every unit, by key, when the pairing was just made (no query for the rows).
+    loaded: dict[str, dict[str, Unit]] | None = None
+
+    @property
+    def summary(self) -> list[tuple[str, int]]:
+        """(relation, count of pairs) for every relation, over the whole comparison."""
+        counts = Counter(p.relation for p in self.pairs)
+        return [(r, counts.get(r, 0)) for r in RELATIONS]
+
+    def shown(self, changes_only: bool = False) -> list[Pair]:
+        """The pairs the page lists: all, or those whose text changed."""
+        if not changes_only:
+            return self.pairs
+        return [p for p in self.pairs if p.relation not in UNCHANGED]
+
+    def rows(self, pairs: list[Pair]) -> tuple[list[Row], list[Unit], list[Unit]]:
+        """The rows of ``pairs`` (one page), each pair's characters marked,
+        and the old and new units they hold, in document order: two queries."""
+        old_keys = {k for p in pairs for k in p.old}
+        new_keys = {k for p in pairs for k in p.new}
+        if self.loaded is not None:
+            old_units = [u for k, u in self.loaded["old"].items() if k in old_keys]
+            new_units = [u for k, u in self.loaded["new"].items() if k in new_keys]
+        else:
+            old_units = _units_named(self.old, old_keys, full=True)
+            new_units = _units_named(self.new, new_keys, full=True)
+        comparison = Comparison(self.old, self.new, old_units, new_units, pairs, [])
+        return comparison.rows(), old_units, new_units
+
+
+def _units_named(document: Document, keys, full: bool = False) -> list[Unit]:
+    """The units of ``document`` with these keys, in document order (one query);
+    ``full``: with their canonical texts, else only what names them."""
+    units = Unit.objects.filter(document=document, key__in=list(keys)).in_order()
+    if not full:
+        units = units.only("key", "label", "locator", "order", "document_id")
+    units = list(units)
+    for u in units:
+        u.document = document
+    return units
+
+
+def _pairs_key(old: Document, new: Document, corrections) -> str:
+    """The cache key of a pairing: the two documents, a digest of each one's
+    units (keys, labels, canonical texts in order, computed by PostgreSQL: one
+    query for both), and the corrections applied."""
+    digests = dict(Unit.objects.filter(document__in=[old, new]).texts_digests())
+    parts = (
+        old.pk,
+        new.pk,
+        digests.get(old.pk, ""),
+        digests.get(new.pk, ""),
+        [(c.pk, c.kind, list(c.old_keys), list(c.new_keys)) for c in corrections],
+    )
+    return "compare-pairs:" + hashlib.blake2b(repr(parts).encode(), digest_size=20).hexdigest()
+
+
+def paged_comparison(old: Document, new: Document) -> PagedComparison:
+    """The comparison of ``old`` with ``new`` for its page: the pairing from
+    Django's cache when neither text nor the corrections changed since it was
+    made (two queries: the corrections, the digests), else as
+    :func:`compare_documents` makes it (two more, and the page's units come
+    with them), then kept. The corrections come with the names of their units
+    (two more queries, when there are corrections)."""
+    corrections = list(ComparisonCorrection.objects.between(old, new).select_related("created_by"))
+    key = _pairs_key(old, new, corrections)
+    pairs = cache.get(key)
+    loaded = None
+    if pairs is None:
+        made = _compared(old, new, corrections)
+        pairs = made.pairs
+        cache.set(key, pairs, PAIRS_CACHE_SECONDS)
+        loaded = {
+            "old": {u.key: u for u in made.old_units},
+            "new": {u.key: u for u in made.new_units},
+        }
+    if corrections:
+        names = {}
+        for side, document in (("old", old), ("new", new)):
+            keys = {k for c in corrections for k in getattr(c, f"{side}_keys")}
+            names[side] = {
+                u.key: u.locator or u.label or u.key for u in _units_named(document, keys)
+            }
+        for c in corrections:
+            c.old_names = [names["old"].get(k, k) for k in c.old_keys]
+            c.new_names = [names["new"].get(k, k) for k in c.new_keys]
+    return PagedComparison(old, new, pairs, corrections, loaded)
 
 
 def save_correction(

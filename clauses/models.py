@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, F, Lookup, Value
+from django.db.models import Count, F, Lookup, StringAgg, TextField, Value
 from django.db.models.fields.json import KT
+from django.db.models.functions import MD5, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -190,6 +193,26 @@ class UnitQuerySet(models.QuerySet):
         :func:`containing_phrase`)."""
         return containing_phrase(self, phrase)
 
+    def texts_digests(self):
+        """(document id, digest) per document: the MD5 (hex) of its units' keys,
+        labels and canonical texts in order, computed by PostgreSQL (one query,
+        no text sent): it changes when any of them does."""
+        sep = Value("\x1f")
+        return (
+            self.order_by()
+            .values("document_id")
+            .annotate(
+                digest=MD5(
+                    StringAgg(
+                        Concat("key", sep, "label", sep, "canonical", output_field=TextField()),
+                        delimiter=Value("\x1e"),
+                        order_by="order",
+                    )
+                )
+            )
+            .values_list("document_id", "digest")
+        )
+
 
 class Unit(Searchable):
     class Kind(models.TextChoices):
@@ -236,6 +259,13 @@ class Unit(Searchable):
     @property
     def anchor(self) -> str:
         return f"u-{self.key}"
+
+    @property
+    def document_page_url(self) -> str:
+        """The document page that shows this unit (``?unit=<key>``: the page of
+        the long text it is on), without a fragment: add ``#`` and
+        :attr:`anchor` (or a 款's anchor) to scroll to it."""
+        return f"{reverse('document', args=[self.document.slug])}?{urlencode({'unit': self.key})}"
 
 
 class ReadingQuerySet(models.QuerySet):

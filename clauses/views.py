@@ -6,6 +6,7 @@ import base64
 import bisect
 import hashlib
 import re
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
@@ -243,76 +245,254 @@ def home(request):
     )
 
 
+def _page_of(units, asked_unit: str, asked_page: str, per_page: int) -> tuple[str, bool]:
+    """The page number to show: the page of the unit whose key is ``asked_unit``
+    (one query), else ``asked_page``; and whether ``asked_unit`` was unknown."""
+    if not asked_unit:
+        return asked_page, False
+    order = units.filter(key=asked_unit).values_list("order", flat=True).first()
+    if order is None:
+        return asked_page, True
+    return str(units.filter(order__lt=order).count() // per_page + 1), False
+
+
+def copy_coverage(document: Document, sources: list[Source]) -> list[Source]:
+    """Each copy's number of units (``source.unit_count``), for a document too
+    long for a coverage grid: one query, whatever the number of units."""
+    counts = dict(
+        Reading.objects.filter(source__document=document)
+        .order_by()
+        .values("source_id")
+        .annotate(n=Count("unit_id", distinct=True))
+        .values_list("source_id", "n")
+    )
+    for src in sources:
+        src.unit_count = counts.get(src.pk, 0)
+    return sources
+
+
 @require_safe
 def document(request, slug):
+    """A document: its metadata, copies, coverage and canonical text, the text
+    ``DOCUMENT_UNITS_PER_PAGE`` units a page (``?page=``; ``?unit=<key>``: the
+    page with that unit). The copies' coverage is for the whole document: a
+    grid up to ``HOME_GRID_MAX_UNITS`` units, above that each copy's count.
+    A fixed number of queries whatever the length (document, count, page of
+    units, copies, coverage, relations, and the user's when signed in); with
+    htmx (the pager), only the ``text`` fragment."""
     doc = get_object_or_404(Document, slug=slug)
-    units = list(doc.units.in_order())
+    per_page = settings.DOCUMENT_UNITS_PER_PAGE
+    all_units = doc.units.in_order()
+    asked, unknown = _page_of(
+        all_units, request.GET.get("unit", "").strip(), request.GET.get("page", ""), per_page
+    )
+    page = Paginator(all_units, per_page).get_page(asked)
+    units = list(page.object_list)
     for unit in units:
+        unit.document = doc
         if unit.kind == Unit.Kind.ARTICLE:
             unit.paragraphs = article_paragraphs(unit)
+    base = reverse("document", args=[doc.slug])
+    context = {
+        "document": doc,
+        "units": units,
+        "page": page,
+        "unit_count": page.paginator.count,
+        "base_url": base,
+        "previous_url": f"{base}?page={page.previous_page_number()}" if page.has_previous() else "",
+        "next_url": f"{base}?page={page.next_page_number()}" if page.has_next() else "",
+        "unknown_unit": request.GET.get("unit", "").strip() if unknown else "",
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        response = render(request, "clauses/document.html#text", context)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
     sources = list(doc.sources.defer("original", "text"))
-    return render(
+    if page.paginator.count <= HOME_GRID_MAX_UNITS:
+        grid_units = (
+            units
+            if not page.has_other_pages()
+            else list(
+                all_units.only("key", "label", "locator", "kind", "level", "ordinal", "order")
+            )
+        )
+        for unit in grid_units:
+            unit.document = doc
+        grid = coverage(_covered(Reading.objects.filter(unit__document=doc)), grid_units, sources)
+    else:
+        grid_units, grid = [], None
+        copy_coverage(doc, sources)
+    response = render(
         request,
         "clauses/document.html",
         {
-            "document": doc,
-            "units": units,
+            **context,
             "sources": sources,
+            "grid_units": grid_units,
+            "coverage": grid,
             "metadata_rows": metadata_rows(doc),
             "versions": version_links(doc),
             "relation_form": RelationForm(document=doc)
             if has_role(request.user, "editor")
             else None,
-            "coverage": coverage(
-                _covered(Reading.objects.filter(unit__document=doc)), units, sources
-            ),
         },
     )
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
-def _source_context(the_source: Source, derived_form: DerivedFromForm | None = None) -> dict:
-    readings = list(the_source.readings.select_related("unit").order_by("position"))
-    marked = marked_text(the_source.text, the_source.regions, readings)
+#: A cut passage longer than this (characters) is not repeated in the list of
+#: cuts: the list links to its page of the original text instead.
+CUT_SHOWN_MAX_CHARS = 2000
+#: Rows of the table of canonical readings an import changed, a page.
+SOURCE_CHANGES_PER_PAGE = 100
+
+
+def text_pages(text: str, per_page: int) -> list[tuple[int, int]]:
+    """The pages of a copy's text: ``[(start, end)]``, character offsets (0-based,
+    end exclusive) that cover ``text`` exactly, in order, each page ending at the
+    end of the line in which its ``per_page``-th character falls, or after
+    ``per_page`` characters when that line runs on for more than ``per_page``
+    characters more (a file without line breaks still comes in bounded pages).
+    One page, ``[(0, 0)]``, for an empty text."""
+    pages, start = [], 0
+    while start < len(text):
+        cut = text.find("\n", start + per_page - 1, start + 2 * per_page)
+        end = cut + 1 if cut >= 0 else min(len(text), start + per_page)
+        pages.append((start, end))
+        start = end
+    return pages or [(0, 0)]
+
+
+def _source_context(
+    the_source: Source,
+    derived_form: DerivedFromForm | None = None,
+    query=None,
+) -> dict:
+    """The source page: its metadata, the import's report (its figures and
+    counts for the whole file) and one page of its original text marked
+    (``?page=``, ``SOURCE_CHARS_PER_PAGE`` characters a page, cut at line ends;
+    ``?changes=``: the page of the table of changed canonical readings). A
+    fixed number of queries whatever the length of the file."""
+    query = query if query is not None else {}
+    text = the_source.text
+    pages = text_pages(text, settings.SOURCE_CHARS_PER_PAGE)
+    page = Paginator(pages, 1).get_page(query.get("page"))
+    start, end = page.object_list[0]
+    valid = _valid_regions(text, the_source.regions)
+    # The regions on this page, and from where the readings they hold may start.
+    on_page = [r for r in valid if r["start"] < end and r["end"] > start] if valid else []
+    low = min([start, *(r["start"] for r in on_page)])
+    readings = list(
+        the_source.readings.filter(raw_start__lt=end, raw_end__gt=low)
+        .select_related("unit")
+        .only(
+            "raw_start",
+            "raw_end",
+            "position",
+            "unit__key",
+            "unit__label",
+            "unit__locator",
+        )
+        .order_by("position")
+    )
+    # Each unit's address: reverse() once, the key put in (a reverse() per
+    # reading of a long page costs more than the rest of the page).
+    head, _key, tail = reverse("unit", args=[the_source.document.slug, "KEY"]).rpartition("KEY")
+    for r in readings:
+        r.unit.document = the_source.document
+        r.unit.url = head + quote(r.unit.key, safe="") + tail
+    marked = marked_text(text, valid, readings, start, end)
     kinds = {piece["kind"] for piece in marked}
+    base = the_source.get_absolute_url()
+    changes = _changes_of(the_source.report, the_source.document, query.get("changes"))
+    changes_page = changes["page"].number if changes else 1
+
+    def url(text_page: int, changes_page: int) -> str:
+        """This page's address with another page of the text or of the changes."""
+        pairs = [("page", text_page), ("changes", changes_page)]
+        return base + (
+            "?" + urlencode([(k, v) for k, v in pairs if v > 1])
+            if any(v > 1 for _k, v in pairs)
+            else ""
+        )
+
     return {
         "document": the_source.document,
         "source": the_source,
-        "readings": readings,
+        "readings": [r for r in readings if start <= r.raw_start < end or not start < end],
+        "reading_count": the_source.readings.count(),
         "report": describe_report(the_source.report),
-        "changes": _changes_of(the_source.report, the_source.document),
+        "changes": changes,
         "marked": marked,
+        "page": page,
+        "text_start": start,
+        "text_end": end,
+        "base_url": base,
+        "previous_url": url(page.previous_page_number(), changes_page)
+        if page.has_previous()
+        else "",
+        "next_url": url(page.next_page_number(), changes_page) if page.has_next() else "",
+        "previous_changes_url": url(page.number, changes_page - 1) if changes_page > 1 else "",
+        "next_changes_url": url(page.number, changes_page + 1)
+        if changes and changes["page"].has_next()
+        else "",
         "legend": [(k, label) for k, label in REGION_LABELS.items() if k in kinds],
         "figures": accounting_figures(the_source.accounting) if the_source.accounting else None,
         "schemes": {
             _part_name(part): scheme_description(name)
             for part, name in ((the_source.accounting or {}).get("schemes") or {}).items()
         },
-        "cuts": cut_passages(the_source.text, the_source.regions),
+        "cuts": _cuts_shown(text, the_source.regions, pages, base),
         "derivatives": list(the_source.derivatives.order_by("siglum").only("siglum", "title")),
         "derived_form": derived_form or DerivedFromForm(source=the_source),
     }
 
 
-def _changes_of(report, document) -> dict | None:
+def _cuts_shown(text: str, regions, pages: list[tuple[int, int]], base: str) -> list[dict]:
+    """The cut passages, each with the page of the original text it starts on
+    (``url``); the text of one longer than ``CUT_SHOWN_MAX_CHARS`` is not
+    repeated (``text`` None): it is read on that page."""
+    starts = [a for a, _b in pages]
+    cuts = cut_passages(text, regions or [])
+    for cut in cuts:
+        n = bisect.bisect_right(starts, cut["start"])
+        cut["length"] = cut["end"] - cut["start"]
+        cut["url"] = f"{base}?page={n}#original-h" if n > 1 else f"{base}#original-h"
+        if cut["length"] > CUT_SHOWN_MAX_CHARS:
+            cut["text"] = None
+    return cuts
+
+
+def _changes_of(report, document, asked_page=None) -> dict | None:
     """The import's own record of what it did: the canonical texts it changed,
     the units it added and lacked. Units are named by their locators (the
     record keeps keys): ``{"changes": [{"unit", "name", "before", "after"}],
-    "added": [(key, name)], "lacking": [(key, name)]}``. One query."""
+    "added": [(key, name)], "lacking": [(key, name)], "page", "count"}``;
+    ``changes`` holds one page (``asked_page``) of ``SOURCE_CHANGES_PER_PAGE``
+    changes, ``count`` their number in all. One query, for the names shown."""
     detail = None
     for entry in report or []:
         if isinstance(entry, dict) and entry.get("rule") == "canonical_changes":
             detail = dict(entry.get("detail") or {})
     if detail is None:
         return None
+    every = [c for c in detail.get("changes") or [] if isinstance(c, dict)]
+    page = Paginator(every, SOURCE_CHANGES_PER_PAGE).get_page(asked_page)
+    shown = list(page.object_list)
+    keys = {c.get("unit") for c in shown}
+    for side in ("added", "lacking"):
+        keys.update(detail.get(side) or [])
     names = {
         key: locator or label or key
-        for key, locator, label in document.units.values_list("key", "locator", "label")
+        for key, locator, label in document.units.filter(
+            key__in=[k for k in keys if isinstance(k, str)]
+        ).values_list("key", "locator", "label")
     }
-    detail["changes"] = [
-        {**c, "name": names.get(c.get("unit"), c.get("unit"))}
-        for c in detail.get("changes") or []
-        if isinstance(c, dict)
-    ]
+    detail["changes"] = [{**c, "name": names.get(c.get("unit"), c.get("unit"))} for c in shown]
+    detail["count"] = len(every)
+    detail["page"] = page
     for side in ("added", "lacking"):
         detail[side] = [(k, names.get(k, k)) for k in detail.get(side) or []]
     return detail
@@ -329,7 +509,15 @@ def _get_source(slug: str, siglum: str) -> Source:
 @require_safe
 def source(request, slug, siglum):
     the_source = _get_source(slug, siglum)
-    return render(request, "clauses/source.html", _source_context(the_source))
+    context = _source_context(the_source, query=request.GET)
+    htmx = getattr(request, "htmx", None)
+    if htmx and not htmx.boosted and not htmx.history_restore_request:
+        fragment = "changes" if htmx.target == "source-changes" else "original"
+        response = render(request, f"clauses/source.html#{fragment}", context)
+    else:
+        response = render(request, "clauses/source.html", context)
+    patch_vary_headers(response, ("HX-Request", "HX-Target"))
+    return response
 
 
 @role_required("editor")
@@ -353,7 +541,9 @@ def source_derived_from(request, slug, siglum):
                 request, text % {"siglum": siglum, "parent": parent.siglum if parent else ""}
             )
             return redirect(the_source)
-    response = render(request, "clauses/source.html", _source_context(the_source, form))
+    response = render(
+        request, "clauses/source.html", _source_context(the_source, form, query=request.GET)
+    )
     response.status_code = 400
     return response
 
@@ -378,10 +568,16 @@ def _valid_regions(text: str, regions) -> list[dict]:
     return valid
 
 
-def marked_text(text: str, regions, readings: list[Reading]) -> list[dict]:
-    """The original as consecutive pieces ``{kind, name, text, unit}``: every
-    region marked, what lies between them ``other``. A source imported before
-    regions were recorded shows its readings' spans."""
+def marked_text(
+    text: str, regions, readings: list[Reading], start: int = 0, end=None
+) -> list[dict]:
+    """The original's characters ``start``–``end`` (0-based, end exclusive; the
+    whole text by default) as consecutive pieces ``{kind, name, text, unit}``:
+    every region marked, what lies between them ``other``; a region across a
+    bound is cut there. A source imported before regions were recorded shows
+    its readings' spans. The pieces' texts join to ``text[start:end]`` exactly.
+    ``readings`` must hold those whose spans lie in the regions shown."""
+    end = len(text) if end is None else min(end, len(text))
     valid = _valid_regions(text, regions)
     if not valid:
         spans = sorted((r.raw_start, r.raw_end) for r in readings)
@@ -390,10 +586,13 @@ def marked_text(text: str, regions, readings: list[Reading]) -> list[dict]:
         )
     spans = sorted(((r.raw_start, r.raw_end, r.unit) for r in readings), key=lambda x: x[:2])
     starts = [span[0] for span in spans]
-    pieces, at = [], 0
+    pieces, at = [], start
     for r in valid:
-        if r["start"] > at:
-            pieces.append({"kind": "other", "name": "", "text": text[at : r["start"]]})
+        if r["end"] <= start or r["start"] >= end:
+            continue
+        lo, hi = max(r["start"], start), min(r["end"], end)
+        if lo > at:
+            pieces.append({"kind": "other", "name": "", "text": text[at:lo]})
         unit = None
         if r["kind"] == "reading" and spans:
             # The reading this region belongs to: the last one starting before
@@ -406,15 +605,15 @@ def marked_text(text: str, regions, readings: list[Reading]) -> list[dict]:
         pieces.append(
             {
                 **r,
-                "text": text[r["start"] : r["end"]],
+                "text": text[lo:hi],
                 "unit": unit,
                 "label": label,
                 "name_label": named,
             }
         )
-        at = r["end"]
-    if at < len(text):
-        pieces.append({"kind": "other", "name": "", "text": text[at:]})
+        at = hi
+    if at < end:
+        pieces.append({"kind": "other", "name": "", "text": text[at:end]})
     return pieces
 
 

@@ -6,17 +6,28 @@ pairing and relations are for editors.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from policyreader.errors import bad_request_response
 from policyreader.roles import has_role, role_required
 
-from .comparison import CorrectionError, compare_documents, relate, relation_of, save_correction
+from .comparison import (
+    CorrectionError,
+    paged_comparison,
+    relate,
+    relation_of,
+    save_correction,
+)
 from .forms import ComparePickForm, CorrectionForm, RelationForm
 from .models import ComparisonCorrection, Document
 from .text.compare import SIMILARITY_THRESHOLD
@@ -53,58 +64,76 @@ def compare_pick(request):
     return render(request, "clauses/compare_pick.html", {"form": form}, status=status)
 
 
-def _named(comparison) -> list[ComparisonCorrection]:
-    """The comparison's corrections, each with ``old_names`` / ``new_names``:
-    its units' locators (keys stay in URLs only)."""
-    names = {}
-    for side, units in (("old", comparison.old_units), ("new", comparison.new_units)):
-        names[side] = {u.key: u.locator or u.label or u.key for u in units}
-    for c in comparison.corrections:
-        c.old_names = [names["old"].get(k, k) for k in c.old_keys]
-        c.new_names = [names["new"].get(k, k) for k in c.new_keys]
-    return comparison.corrections
-
-
 @require_safe
 def compare(request, old, new):
-    """The two documents side by side, unit by unit; ``?changes=1``: only the
-    units whose text changed, were added or removed. An htmx request gets the
-    rows alone (the filter swaps them)."""
+    """The two documents side by side, unit by unit, ``COMPARE_ROWS_PER_PAGE``
+    rows a page (``?page=``); ``?changes=1``: only the units whose text
+    changed, were added or removed. The summary counts the whole comparison.
+    An htmx request gets the rows alone (the filter and the pager swap them,
+    with the editors' pairing form, which offers the units of the rows shown).
+    A fixed number of queries whatever the length: the two documents, the
+    corrections and their units' names, the digests of the two texts (the
+    pairing comes from the cache when they are unchanged; else two more), and
+    the units of the page's rows."""
     old_doc, new_doc = _documents(old, new)
     if old_doc.pk == new_doc.pk:
         return bad_request_response(request, _("Choose two different documents to compare."))
-    comparison = compare_documents(old_doc, new_doc)
+    comparison = paged_comparison(old_doc, new_doc)
     changes_only = request.GET.get("changes") == "1"
     labels = _relation_labels()
-    rows = comparison.rows(changes_only=changes_only)
+    page = Paginator(comparison.shown(changes_only), settings.COMPARE_ROWS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    rows, old_units, new_units = comparison.rows(list(page.object_list))
     for row in rows:
         row.label = labels[row.relation]
+    base = reverse("compare", args=[old_doc.slug, new_doc.slug])
+
+    def page_url(n: int) -> str:
+        query = urlencode(
+            [
+                (k, v)
+                for k, v in (
+                    ("changes", "1" if changes_only else ""),
+                    ("page", str(n) if n > 1 else ""),
+                )
+                if v
+            ]
+        )
+        return f"{base}?{query}" if query else base
+
     context = {
         "old": old_doc,
         "new": new_doc,
         "comparison": comparison,
         "rows": rows,
+        "page": page,
+        "shown_count": page.paginator.count,
+        "previous_url": page_url(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": page_url(page.next_page_number()) if page.has_next() else "",
         "summary": [(r, labels[r], n) for r, n in comparison.summary],
         "changes_only": changes_only,
         "threshold": f"{SIMILARITY_THRESHOLD:.0%}",
-        "corrections": _named(comparison),
+        "corrections": comparison.corrections,
     }
     if has_role(request.user, "editor"):
-        context["correction_form"] = CorrectionForm(
-            old_units=comparison.old_units, new_units=comparison.new_units
-        )
+        context["correction_form"] = CorrectionForm(old_units=old_units, new_units=new_units)
     template = "clauses/compare.html"
-    if request.htmx and not request.htmx.boosted:
+    if request.htmx and not request.htmx.boosted and not request.htmx.history_restore_request:
         template += "#rows"
-    return render(request, template, context)
+    response = render(request, template, context)
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 @require_safe
 def compare_export(request, old, new):
     """``{"old", "new", "pairs": [{"old", "new", "relation", "similarity"}]}``."""
     old_doc, new_doc = _documents(old, new)
+    pairs = paged_comparison(old_doc, new_doc).pairs  # the page's pairing, cached
     return JsonResponse(
-        compare_documents(old_doc, new_doc).as_json(), json_dumps_params={"ensure_ascii": False}
+        {"old": old_doc.slug, "new": new_doc.slug, "pairs": [p.as_json() for p in pairs]},
+        json_dumps_params={"ensure_ascii": False},
     )
 
 
@@ -143,8 +172,15 @@ def compare_correction_delete(request, old, new, pk):
 
 
 def _back(request, old_doc, new_doc) -> str:
+    """The comparison's page the form was on: the filter and the page kept."""
     url = reverse("compare", args=[old_doc.slug, new_doc.slug])
-    return url + ("?changes=1" if request.POST.get("changes") == "1" else "")
+    query = []
+    if request.POST.get("changes") == "1":
+        query.append(("changes", "1"))
+    page = request.POST.get("page", "")
+    if page.isdigit() and page != "1":
+        query.append(("page", page))
+    return url + ("?" + urlencode(query) if query else "")
 
 
 @role_required("editor")

@@ -1,7 +1,7 @@
 """Error answers that need neither the database nor the session.
 
 Used by the project's middleware and as Django's ``handler400``,
-``handler404`` (for JSON only) and ``handler500`` (policyreader/urls.py).
+``handler404`` and ``handler500`` (policyreader/urls.py).
 Each answer is in the language the request asks for (its language cookie,
 else ``Accept-Language``: never the session, which lives in the database),
 rendered from a template without a request (so no context processor runs:
@@ -30,7 +30,6 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views import defaults
 
 logger = logging.getLogger("policyreader")
 
@@ -138,10 +137,19 @@ def bad_request(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    """``handler404``: JSON for the API and JSON addresses, else Django's page (404.html)."""
+    """``handler404`` (used when ``DEBUG`` is off): JSON for the API and JSON
+    addresses, else the app's ``404.html`` in the request's language, naming
+    the address asked for (never the exception's text, which is Django's,
+    in English)."""
     if wants_json(request):
         return error_response(request, 404, "404.html", lambda: _("Not found."))
-    return defaults.page_not_found(request, exception)
+    return error_response(
+        request,
+        404,
+        "404.html",
+        lambda: _("There is no page at this address."),
+        {"request_path": getattr(request, "path", "")},
+    )
 
 
 def server_error(request):

@@ -65,6 +65,12 @@ HOME_DOCUMENTS_PER_PAGE = env_int("HOME_DOCUMENTS_PER_PAGE", 10, minimum=1)
 NOTES_PER_PAGE = env_int("NOTES_PER_PAGE", 50, minimum=1)
 FLAGS_PER_PAGE = env_int("FLAGS_PER_PAGE", 50, minimum=1)
 READER_UNITS_PER_PAGE = env_int("READER_UNITS_PER_PAGE", 200, minimum=1)
+# Units of one page of the document page's text; rows (pairs of units) of one
+# page of a comparison (新旧对照); characters of one page of a copy's original
+# text on its source page.
+DOCUMENT_UNITS_PER_PAGE = env_int("DOCUMENT_UNITS_PER_PAGE", 200, minimum=1)
+COMPARE_ROWS_PER_PAGE = env_int("COMPARE_ROWS_PER_PAGE", 100, minimum=1)
+SOURCE_CHARS_PER_PAGE = env_int("SOURCE_CHARS_PER_PAGE", 40_000, minimum=1000)
 # A pasted source arrives as a form field, so let request bodies be a little
 # larger than the source limit itself.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_SOURCE_BYTES + 256 * 1024, 2_621_440)

@@ -8,7 +8,11 @@
   renders it as a chip in the one colour scheme of ``static/css/app.css``.
 - ``{{ unit|shown_label }}``: the label to print before a unit's text: none
   when the text already starts with it (the bullets "——" of a plan).
+- ``{{ source.url|web_link }}``: the URL when it may be a link (http or
+  https), else "" (a stored ``javascript:`` URL is shown as text, never linked).
 """
+
+from urllib.parse import urlsplit
 
 from django import template
 
@@ -34,6 +38,24 @@ def label_to_show(label: str, text: str) -> str:
 @register.filter
 def shown_label(unit) -> str:
     return label_to_show(unit.label, unit.canonical)
+
+
+@register.filter
+def web_link(url) -> str:
+    """``url`` when its scheme is http or https (case-insensitive, surrounding
+    white space ignored) and it names a host, else "": what a page may put in
+    an ``href``. Browsers strip tabs and newlines inside a URL and leading
+    control characters, so a URL holding any character below U+0021 is refused."""
+    text = str(url or "").strip()
+    if not text or any(ord(c) < 0x21 for c in text):
+        return ""
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return ""
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return ""
+    return text
 
 
 @register.filter

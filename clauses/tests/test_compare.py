@@ -132,7 +132,8 @@ def test_lifa_2015_to_2023(client):
 # --- The page -------------------------------------------------------------------
 
 
-def test_page_pairs_marks_and_summarises(client, django_assert_max_num_queries):
+def test_page_pairs_marks_and_summarises(client, django_assert_max_num_queries, settings):
+    settings.COMPARE_ROWS_PER_PAGE = 500  # one page (pages: test_pages.py)
     old, new = _import("cishan-2016.md"), _import("cishan-2023.md")
     url = f"/compare/{old.slug}/{new.slug}/"
     with django_assert_max_num_queries(6):

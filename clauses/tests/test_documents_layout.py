@@ -510,7 +510,8 @@ def test_document_page_shows_metadata_articles_and_versions(client, django_asser
         }
     )
     second = do_import(law(LAW_2023)).source.document
-    with django_assert_num_queries(5):
+    # The document, the count of its units, its page of units, copies, coverage, relations.
+    with django_assert_num_queries(6):
         html = client.get(f"/documents/{first.slug}/").content.decode()
     assert "发文字号" in html and "主席令第四十三号" in html and "主送机关" in html
     assert "测试&lt;表格&gt;" in html and "<表格>" not in html
@@ -532,7 +533,8 @@ def test_unit_page_of_an_article_cites_its_paragraphs_and_items(client):
     doc = do_import(law()).source.document
     html = client.get(f"/documents/{doc.slug}/u/ch1.a2/").content.decode()
     assert 'class="doc-text canonical is-article"' in html
-    assert f'href="/documents/{doc.slug}/#u-ch1.a2-k2-x2"' in html
+    # The document page's link carries the unit (its page of a long text) and the 款's anchor.
+    assert f'href="/documents/{doc.slug}/?unit=ch1.a2#u-ch1.a2-k2-x2"' in html
     assert "第二条第二款第（二）项" in html
 
 

@@ -37,8 +37,9 @@ def test_home_lists_documents_with_sources_and_coverage(client, django_assert_nu
 
 
 def test_document_page_shows_structure_and_permalinks(client, django_assert_num_queries):
-    # Five: the document, its units, sources, coverage, relations to other versions.
-    with django_assert_num_queries(5):
+    # Six: the document, the count of its units, its page of units, sources,
+    # coverage, relations to other versions.
+    with django_assert_num_queries(6):
         response = client.get(OPINION)
     html = response.content.decode()
     assert 'id="u-c13"' in html and 'href="/documents/2024-yijian/u/c13/"' in html

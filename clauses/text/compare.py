@@ -285,6 +285,7 @@ def compare(
             [n_text[j] for j in free_n],
             scorer=LCSseq.similarity,
             dtype=np.int32,
+            workers=-1,  # every core: the matrix is the cost of a long comparison
         ).astype(np.float64)
         o_len = np.array([len(o_text[i]) for i in free_o], dtype=np.float64)
         n_len = np.array([len(n_text[j]) for j in free_n], dtype=np.float64)

@@ -3,7 +3,7 @@ answer an empty body) and a failed CSRF check, in the user's language."""
 
 import pytest
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, override_settings
 
 from policyreader.roles import assign_role
 
@@ -49,3 +49,35 @@ def test_a_failed_csrf_check_gets_the_apps_403_in_the_users_language():
     html = response.content.decode()
     assert "表单的安全校验未通过" in html and 'lang="zh-hans"' in html
     assert "CSRF verification failed" not in html
+
+
+@override_settings(DEBUG=False)
+def test_a_missing_page_gets_the_apps_404_in_chinese_and_english(client):
+    response = client.get("/documents/nope/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert 'lang="zh-hans"' in html and "找不到页面" in html and "此地址没有页面。" in html
+    assert "<code>/documents/nope/</code>" in html  # the address asked for
+    assert "Not Found" not in html and "requested resource" not in html
+    assert 'href="/static/css/app.css"' in html or "css/app" in html  # the app's style
+    english = client.get("/documents/nope/", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.status_code == 404
+    text = english.content.decode()
+    assert 'lang="en"' in text and "Page not found" in text
+    assert "There is no page at this address." in text
+    assert "requested resource" not in text
+
+
+@override_settings(DEBUG=False)
+def test_the_404_page_escapes_the_address(client):
+    response = client.get("/documents/x/u/%3Cb%3Eboo%3C%2Fb%3E/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "<b>boo</b>" not in html and "&lt;b&gt;boo&lt;/b&gt;" in html
+
+
+@override_settings(DEBUG=False)
+def test_a_missing_json_address_still_gets_json(client):
+    response = client.get("/documents/nope/export.json")
+    assert response.status_code == 404
+    assert "error" in response.json()
