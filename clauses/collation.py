@@ -291,18 +291,12 @@ def _recollate_batch(
                 changed_decisions.append(decision)
         for index, site in enumerate(result.sites):
             new_sites.append(
-                VariantSite(
-                    unit=unit,
-                    index=index,
-                    start=site.start,
-                    end=site.end,
-                    type=site.type,
-                    likely_ocr=site.likely_ocr,
-                    tie=site.tie,
-                    ocr_pairs=[list(p) for p in site.ocr_pairs],
-                    readings=site.readings,
-                    canonical_reading=result.text[site.start : site.end],
-                    decision=_decision_for(result.text, site, result.applied, by_override),
+                _site_row(
+                    unit,
+                    index,
+                    site,
+                    result.text,
+                    _decision_for(result.text, site, result.applied, by_override),
                 )
             )
     update_rows(
@@ -485,21 +479,9 @@ def _add_witness_batch(
             continue
         merged.add(unit.pk)
         stats.aligned += 1
-        for index, site in enumerate(sites):
-            new_sites.append(
-                VariantSite(
-                    unit=unit,
-                    index=index,
-                    start=site.start,
-                    end=site.end,
-                    type=site.type,
-                    likely_ocr=site.likely_ocr,
-                    tie=site.tie,
-                    ocr_pairs=[list(p) for p in site.ocr_pairs],
-                    readings=site.readings,
-                    canonical_reading=unit.canonical[site.start : site.end],
-                )
-            )
+        new_sites.extend(
+            _site_row(unit, index, site, unit.canonical) for index, site in enumerate(sites)
+        )
     stats.seconds += time.perf_counter() - started
     stats.units += len(agreeing) + len(merged)
     stats.merged += len(agreeing) + len(merged)
@@ -514,6 +496,26 @@ def _add_witness_batch(
             )
     if merged:
         VariantSite.objects.bulk_create(_merge_sites(merged, new_sites, added))
+
+
+def _site_row(
+    unit: Unit, index: int, site: engine.VariantSite, text: str, decision=None
+) -> VariantSite:
+    """The row of the engine's ``site``, the ``index``-th (0-based) of ``unit``,
+    whose canonical text is ``text``."""
+    return VariantSite(
+        unit=unit,
+        index=index,
+        start=site.start,
+        end=site.end,
+        type=site.type,
+        likely_ocr=site.likely_ocr,
+        tie=site.tie,
+        ocr_pairs=[list(p) for p in site.ocr_pairs],
+        readings=site.readings,
+        canonical_reading=text[site.start : site.end],
+        decision=decision,
+    )
 
 
 #: Added to a kept site's index while the sites of a unit are renumbered, so that
