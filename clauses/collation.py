@@ -134,6 +134,42 @@ def edges_of(document_id: int) -> dict[int, tuple[int, int]]:
     return {sid: (first, last) for sid, first, last in rows}
 
 
+def _sources_of(document_id: int) -> dict[int, Source]:
+    """``{source id: source}`` of a document, with what the consensus needs."""
+    return {
+        s.pk: s
+        for s in Source.objects.filter(document_id=document_id).only(
+            "siglum", "kind", "published", "priority", "derived_from"
+        )
+    }
+
+
+def _unit_readings(
+    unit_ids: list[int], sources: dict[int, Source], bounds: dict[int, tuple[int, int]]
+) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]], set[int]]:
+    """The readings of ``unit_ids`` in one query: ``{unit id: {siglum: text}}``,
+    ``{unit id: {siglum: edge}}`` for the readings that are their copy's first
+    (``"start"``), last (``"end"``) or only (``"both"``) one (``bounds``:
+    :func:`edges_of`), and the units a copy reads twice."""
+    readings: dict[int, dict[str, str]] = {pk: {} for pk in unit_ids}
+    edges: dict[int, dict[str, str]] = {pk: {} for pk in unit_ids}
+    twice: set[int] = set()
+    for unit_id, source_id, text, position in Reading.objects.filter(
+        unit_id__in=unit_ids
+    ).values_list("unit_id", "source_id", "text", "position"):
+        siglum = sources[source_id].siglum
+        if siglum in readings[unit_id]:
+            twice.add(unit_id)
+        readings[unit_id][siglum] = text
+        first, last = bounds.get(source_id, (position, position))
+        edge = {(True, True): "both", (True, False): "start", (False, True): "end"}.get(
+            (position == first, position == last)
+        )
+        if edge:
+            edges[unit_id][siglum] = edge
+    return readings, edges, twice
+
+
 @transaction.atomic
 def recollate(
     units: Iterable[Unit],
@@ -160,10 +196,16 @@ def recollate(
     """
     units = list(units)
     stats = CollationStats()
+    if not units:
+        return stats
+    sources = _sources_of(units[0].document_id)
+    bounds = edges_of(units[0].document_id)  # once: the batches add no readings
     for offset in range(0, len(units), BATCH):
         _recollate_batch(
             units[offset : offset + BATCH],
             stats,
+            sources,
+            bounds,
             cause=cause,
             user=user,
             reason=reason,
@@ -185,6 +227,8 @@ BATCH = 500
 def _recollate_batch(
     units: list[Unit],
     stats: CollationStats,
+    sources: dict[int, Source],
+    bounds: dict[int, tuple[int, int]],
     *,
     cause: str,
     user,
@@ -197,29 +241,9 @@ def _recollate_batch(
     if not units:
         return
     unit_ids = [u.pk for u in units]
-    document_id = units[0].document_id
-    sources = {
-        s.pk: s
-        for s in Source.objects.filter(document_id=document_id).only(
-            "siglum", "kind", "published", "priority", "derived_from"
-        )
-    }
     keys = {s.siglum: authority_key(s) for s in sources.values()}
     voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
-    bounds = edges_of(document_id)
-    readings: dict[int, dict[str, str]] = {u.pk: {} for u in units}
-    edges: dict[int, dict[str, str]] = {u.pk: {} for u in units}
-    for unit_id, source_id, text, position in Reading.objects.filter(
-        unit_id__in=unit_ids
-    ).values_list("unit_id", "source_id", "text", "position"):
-        siglum = sources[source_id].siglum
-        readings[unit_id][siglum] = text
-        first, last = bounds.get(source_id, (position, position))
-        edge = {(True, True): "both", (True, False): "start", (False, True): "end"}.get(
-            (position == first, position == last)
-        )
-        if edge:
-            edges[unit_id][siglum] = edge
+    readings, edges, _twice = _unit_readings(unit_ids, sources, bounds)
     decisions: dict[int, list[SiteDecision]] = {u.pk: [] for u in units}
     active = SiteDecision.objects.filter(unit_id__in=unit_ids, active=True)
     for d in active.order_by("decided_at", "pk"):
@@ -356,12 +380,7 @@ def add_witness(
     if not units:
         return stats
     document_id = units[0].document_id
-    sources = {
-        s.pk: s
-        for s in Source.objects.filter(document_id=document_id).only(
-            "siglum", "kind", "published", "priority", "derived_from"
-        )
-    }
+    sources = _sources_of(document_id)
     added = sources[source.pk].siglum
     bounds = edges_of(document_id)
     full: list[Unit] = []
@@ -392,21 +411,7 @@ def _add_witness_batch(
     by_pk = {u.pk: u for u in units}
     keys = {s.siglum: authority_key(s) for s in sources.values()}
     voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
-    readings: dict[int, dict[str, str]] = {pk: {} for pk in by_pk}
-    edges: dict[int, dict[str, str]] = {pk: {} for pk in by_pk}
-    for unit_id, source_id, text, position in Reading.objects.filter(
-        unit_id__in=list(by_pk)
-    ).values_list("unit_id", "source_id", "text", "position"):
-        siglum = sources[source_id].siglum
-        if siglum in readings[unit_id]:
-            edges[unit_id][siglum] = "twice"  # two readings of one copy: collate in full
-        readings[unit_id][siglum] = text
-        first, last = bounds.get(source_id, (position, position))
-        edge = {(True, True): "both", (True, False): "start", (False, True): "end"}.get(
-            (position == first, position == last)
-        )
-        if edge:
-            edges[unit_id][siglum] = edge
+    readings, edges, twice = _unit_readings(list(by_pk), sources, bounds)
     decided = set(
         SiteDecision.objects.filter(unit_id__in=list(by_pk), active=True).values_list(
             "unit_id", flat=True
@@ -426,6 +431,7 @@ def _add_witness_batch(
             or len(unit_readings) < 2
             or unit.pk in decided
             or added in edges[unit.pk]
+            or unit.pk in twice  # two readings of one copy: collate in full
         ):
             full.append(unit)
         elif unit_readings[added] == unit.canonical and unit.pk not in tied:
