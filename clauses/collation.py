@@ -54,7 +54,9 @@ import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
+import psycopg
 from django.db import connection, transaction
 from django.db.models import Max, Min
 
@@ -486,7 +488,19 @@ def _add_witness_batch(
         merged.add(unit.pk)
         stats.aligned += 1
         new_sites.extend(
-            _site_row(unit, index, site, unit.canonical) for index, site in enumerate(sites)
+            _MergedSite(
+                unit.pk,
+                index,
+                site.start,
+                site.end,
+                site.type,
+                site.likely_ocr,
+                site.tie,
+                site.ocr_pairs,
+                site.readings,
+                unit.canonical[site.start : site.end],
+            )
+            for index, site in enumerate(sites)
         )
     stats.seconds += time.perf_counter() - started
     stats.units += len(agreeing) + len(merged)
@@ -494,14 +508,47 @@ def _add_witness_batch(
     stats.readings += sum(len(readings[pk]) for pk in (*agreeing, *merged))
     if agreeing:
         table = connection.ops.quote_name(VariantSite._meta.db_table)
-        with connection.cursor() as cursor:
+        with psycopg.Cursor(connection.connection) as cursor:  # server-side binding
             cursor.execute(
                 f"UPDATE {table} SET readings = readings || "
                 f"jsonb_build_object(%s::text, canonical_reading) WHERE unit_id = ANY(%s)",
                 [added, agreeing],
             )
     if merged:
-        VariantSite.objects.bulk_create(_merge_sites(merged, new_sites, added))
+        VariantSite.objects.bulk_create(
+            [
+                VariantSite(
+                    unit_id=row.unit_id,
+                    index=row.index,
+                    start=row.start,
+                    end=row.end,
+                    type=row.type,
+                    likely_ocr=row.likely_ocr,
+                    tie=row.tie,
+                    ocr_pairs=[list(p) for p in row.ocr_pairs],
+                    readings=row.readings,
+                    canonical_reading=row.canonical_reading,
+                )
+                for row in _merge_sites(merged, new_sites, added)
+            ]
+        )
+
+
+class _MergedSite(NamedTuple):
+    """A site of a merged unit, as :func:`_merge_sites` reads it: the fields of
+    a ``VariantSite`` row (offsets 0-based, in characters of the canonical
+    text), without building a model instance for the sites only updated."""
+
+    unit_id: int
+    index: int
+    start: int
+    end: int
+    type: str
+    likely_ocr: bool
+    tie: bool
+    ocr_pairs: tuple
+    readings: dict[str, str]
+    canonical_reading: str
 
 
 def _site_row(
@@ -524,12 +571,7 @@ def _site_row(
     )
 
 
-#: Added to a kept site's index while the sites of a unit are renumbered, so that
-#: no two of them share an index in between (``unique_site_index``).
-_INDEX_SHIFT = 1_000_000
-
-
-def _merge_sites(units: set[int], sites: list[VariantSite], added: str) -> list[VariantSite]:
+def _merge_sites(units: set[int], sites: list, added: str) -> list:
     """Write the sites of ``units`` by updating the stored ones; returns the
     sites left to insert (those of other units and the new ones).
 
@@ -543,6 +585,9 @@ def _merge_sites(units: set[int], sites: list[VariantSite], added: str) -> list[
     tie, OCR pairs). Stored sites whose span is gone are deleted, new spans
     inserted. Rows written: the unit's sites once, without rewriting the other
     sources' readings.
+
+    ``sites``: ``VariantSite`` instances or :class:`_MergedSite` rows (read
+    by attribute); the rest is returned as given.
     """
     stored: dict[tuple[int, int, int], int] = {}
     for pk, unit_id, start, end in VariantSite.objects.filter(unit_id__in=units).values_list(
@@ -565,11 +610,12 @@ def _merge_sites(units: set[int], sites: list[VariantSite], added: str) -> list[
         VariantSite.objects.filter(pk__in=list(stored.values())).delete()
     if kept:
         table = connection.ops.quote_name(VariantSite._meta.db_table)
-        with connection.cursor() as cursor:
+        # Server-side binding: the arrays travel as values, not spelled out in SQL.
+        with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(
                 f"""UPDATE {table} AS t SET
                     readings = t.readings || jsonb_build_object(%s::text, v.reading),
-                    "index" = v.idx + %s, type = v.type, tie = v.tie,
+                    "index" = v.idx, type = v.type, tie = v.tie,
                     likely_ocr = v.likely_ocr, ocr_pairs = v.ocr_pairs::jsonb,
                     decision_id = NULL
                 FROM unnest(%s::integer[], %s::integer[], %s::text[], %s::text[],
@@ -578,20 +624,14 @@ def _merge_sites(units: set[int], sites: list[VariantSite], added: str) -> list[
                 WHERE t.id = v.id""",
                 [
                     added,
-                    _INDEX_SHIFT,
                     [pk for pk, _ in kept],
                     [s.index for _, s in kept],
                     [s.readings.get(added, s.canonical_reading) for _, s in kept],
                     [s.type for _, s in kept],
                     [s.tie for _, s in kept],
                     [s.likely_ocr for _, s in kept],
-                    [json.dumps(s.ocr_pairs) for _, s in kept],
+                    [json.dumps([list(p) for p in s.ocr_pairs]) for _, s in kept],
                 ],
-            )
-            cursor.execute(
-                f'UPDATE {table} SET "index" = "index" - %s '
-                f'WHERE unit_id = ANY(%s) AND "index" >= %s',
-                [_INDEX_SHIFT, list(units), _INDEX_SHIFT],
             )
     return rest
 

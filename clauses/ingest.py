@@ -1173,6 +1173,8 @@ def _place_units(
 DERIVED_AGREEMENT = 0.98
 #: … and the units they share hold at least half of the new copy's text.
 DERIVED_MIN_SHARED = 0.5
+#: Copies compared character by character with a new one (:func:`propose_derived`).
+DERIVED_CANDIDATES = 3
 
 
 def agreement(pairs: list[tuple[str, str]], at_least: float | None = None) -> float:
@@ -1226,18 +1228,57 @@ def _apart(a: str, b: str) -> int:
 def propose_derived(document: Document, prepared: PreparedSource, matches: list) -> dict | None:
     """The existing copy the new one was most likely made from, or None.
 
+    ``matches[i]``: the canonical unit the new copy's unit ``i`` matched, or None.
+
     The rule: over the units both carry, ≥ 98% of their characters identical
     (``agreement``), strictly more than the new copy's agreement with the
     canonical text over the same units, and those units hold at least half of
     the new copy's text. Of several, the most similar (then the first siglum).
+
+    Cost independent of the number of copies: a copy made from another carries
+    that copy's departures from the canonical text, so only the
+    :data:`DERIVED_CANDIDATES` copies sharing most of the new copy's departing
+    readings exactly (by length, counted in one SQL query over digests) are
+    compared character by character. A copy that shares none of them is not
+    proposed, and a copy that departs nowhere is derived from none (no copy
+    can agree with it more than the canonical text does).
     """
     texts = {m.pk: r.text for r, m in zip(prepared.units, matches, strict=True) if m is not None}
     canonical = {m.pk: m.canonical for m in matches if m is not None}
+    departing = {u for u, t in texts.items() if t != canonical[u]}
+    if not departing:
+        return None
     whole = sum(len(r.text) for r in prepared.units) or 1
+    table = connection.ops.quote_name(Reading._meta.db_table)
+    unit_ids = list(texts)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT r.source_id, SUM(v.length),
+                       SUM(v.length) FILTER (WHERE md5(r.text) = v.digest)
+                FROM unnest(%s::integer[], %s::integer[], %s::text[]) AS v(unit_id, length, digest)
+                JOIN {table} AS r ON r.unit_id = v.unit_id
+                GROUP BY r.source_id""",
+            [
+                unit_ids,
+                [len(texts[u]) for u in unit_ids],
+                [
+                    hashlib.md5(texts[u].encode(), usedforsecurity=False).hexdigest()
+                    if u in departing
+                    else None
+                    for u in unit_ids
+                ],
+            ],
+        )
+        figures = cursor.fetchall()
+    likely = sorted(
+        (-(same or 0), source_id)
+        for source_id, shared, same in figures
+        if same and shared >= DERIVED_MIN_SHARED * whole
+    )[:DERIVED_CANDIDATES]
     best = None
     with_canon_of: dict[tuple[int, ...], float] = {}  # by the units shared
     # One source's readings at a time: memory follows one copy, not all of them.
-    for source in document.sources.order_by("siglum").only("pk", "siglum"):
+    for source in Source.objects.filter(pk__in=[pk for _same, pk in likely]).order_by("siglum"):
         shared = [
             (unit_id, text)
             for unit_id, text in Reading.objects.filter(

@@ -402,7 +402,15 @@ class VariantSite(models.Model):
 
     class Meta:
         ordering = ["unit", "index"]
-        constraints = [models.UniqueConstraint(fields=["unit", "index"], name="unique_site_index")]
+        # Deferred: an import renumbers a unit's sites in one UPDATE, two of
+        # them sharing an index in between (clauses.collation._merge_sites).
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "index"],
+                name="unique_site_index",
+                deferrable=models.Deferrable.DEFERRED,
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit.key}#{self.index + 1} {self.canonical_reading!r}"

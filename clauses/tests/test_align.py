@@ -1,5 +1,9 @@
 from itertools import permutations
+from pathlib import Path
 
+import pytest
+
+from clauses.text import align as align_module
 from clauses.text.align import AlignUnit, align, merge_order, similarity
 
 from .seeds import prepared
@@ -59,3 +63,63 @@ def test_merge_order_does_not_depend_on_import_order():
     assert canon[:5] == ("p1", "s1", "s1.p1", "s1.p2", "s2")
     assert canon[canon.index("c13") + 1] == "s6"
     assert len(canon) == 39
+
+
+CORPUS = Path(__file__).resolve().parent / "fixtures" / "corpus"
+#: Pairs of real texts: copies of one document, two versions of a law, and
+#: two different documents (the 2017 Plan against the 2024 Opinion).
+PAIRS = [
+    ("seed:001", "seed:000"),
+    ("seed:004", "seed:000"),
+    ("seed:002", "seed:003"),
+    ("laws/lifa-2023.md", "laws/lifa-2015.md"),
+    ("laws/cishan-2023.md", "laws/cishan-2016.md"),
+    ("pages/d03-gonghuifa2001-psjzj.txt", "pages/d02-gonghuifa-lawrefbook.txt"),
+    ("pages/d13-zhuanli-daili-tiaoli-lawrefbook.txt", "pages/d06-zhuanli-daili-tiaoli-govcn.txt"),
+]
+
+
+def _units_of(name):
+    if name.startswith("seed:"):
+        return units(name[5:])
+    from clauses.text.pipeline import prepare
+
+    p = prepare((CORPUS / name).read_bytes(), name)
+    return [AlignUnit(u.key, u.kind == "heading", u.text) for u in p.units]
+
+
+@pytest.mark.parametrize(("source", "canonical"), PAIRS)
+def test_the_sparse_alignment_of_long_texts_finds_the_exact_one(source, canonical):
+    """Above DENSE_MAX_PAIRS the alignment scores candidate pairs only (and
+    takes a same-label pair of ≥ STRONG_MATCH similarity as a unit's only
+    candidate): on real pairs it finds what scoring every pair finds."""
+    s, c = _units_of(source), _units_of(canonical)
+    dense = _dense(s, c)
+    sparse = align_module._sparse_align(s, c)
+    assert sparse.matches == dense.matches
+    assert sparse.document_similarity == pytest.approx(dense.document_similarity)
+
+
+def _dense(s, c):
+    saved = align_module.DENSE_MAX_PAIRS
+    align_module.DENSE_MAX_PAIRS = len(s) * len(c)
+    try:
+        return align_module.align(s, c)
+    finally:
+        align_module.DENSE_MAX_PAIRS = saved
+
+
+def test_a_varied_long_copy_aligns_unit_for_unit():
+    """A copy of some 700 units, each with a character changed, aligns each
+    unit to its own (the sparse path, with the strong same-label shortcut),
+    and a unit whose label was lost still finds its text."""
+    canon = [
+        AlignUnit(
+            f"c{i}", False, "".join(chr(0x4E00 + (i * 131 + k * 7) % 5000) for k in range(60))
+        )
+        for i in range(700)
+    ]
+    copy = [AlignUnit(u.key, u.heading, u.text[:30] + "某" + u.text[31:]) for u in canon]
+    copy[350] = AlignUnit("p1", False, copy[350].text)  # its label lost
+    a = align(copy, canon)
+    assert a.matches == list(range(700))

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import heapq
 import re
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 LABEL_BONUS = 0.5
 MIN_SIMILARITY_WITH_LABEL = 0.15  # same label: a weak textual likeness suffices
@@ -70,6 +71,8 @@ DENSE_MAX_PAIRS = 40_000
 CANDIDATES_PER_UNIT = 8
 #: A bigram found in more canonical units than this does not propose candidates.
 RARE_BIGRAM = 16
+#: A same-key pair at least this similar (Dice) is a unit's only candidate.
+STRONG_MATCH = 0.8
 #: Canonical units whose bigram sets :func:`_sparse_align` keeps at a time.
 GRAM_CACHE = 256
 
@@ -146,16 +149,52 @@ def _int_bigrams(text: str) -> set[int]:
     return {(a << 21) | b for a, b in zip(codes, codes[1:], strict=False)}
 
 
-def _candidates(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> list[list[int]]:
-    """Per source unit, the canonical units worth scoring: the same key, the same
+def _candidates(
+    source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]
+) -> tuple[list[list[int]], list[float | None]]:
+    """Per source unit, the canonical units worth scoring (indexes, ascending),
+    and the similarity of a :data:`STRONG_MATCH` (else None): the same key, the same
     text, and the :data:`CANDIDATES_PER_UNIT` sharing most of their rare bigrams
-    (found in at most :data:`RARE_BIGRAM` canonical units)."""
+    (found in at most :data:`RARE_BIGRAM` canonical units).
+
+    A unit whose one same-key canonical unit is a :data:`STRONG_MATCH` (Dice
+    similarity) is not searched further: with the label bonus, no other pair
+    can score as high, and most units of a copy are such. The rare-bigram
+    index is built only when some unit needs it.
+    """
     by_key: dict[str, list[int]] = {}
     by_text: dict[str, list[int]] = {}
-    postings: dict[int, list[int] | None] = {}
     for j, u in enumerate(canonical):
         by_key.setdefault(u.key, []).append(j)
         by_text.setdefault(u.text, []).append(j)
+    postings: dict[int, list[int] | None] | None = None
+    out: list[list[int]] = []
+    strong: list[float | None] = []
+    for u in source:
+        same_key = by_key.get(u.key, ())
+        if len(same_key) == 1:
+            c = canonical[same_key[0]]
+            if c.heading == u.heading:
+                sim = 1.0 if c.text == u.text else dice(bigrams(u.text), bigrams(c.text))
+                if sim >= STRONG_MATCH:
+                    out.append([same_key[0]])
+                    strong.append(sim)
+                    continue
+        strong.append(None)
+        if postings is None:
+            postings = _postings(canonical)
+        found = set(same_key) | set(by_text.get(u.text, ())[:RARE_BIGRAM])
+        counts = Counter(chain.from_iterable(postings.get(g) or () for g in _int_bigrams(u.text)))
+        best = heapq.nsmallest(CANDIDATES_PER_UNIT, counts, key=lambda j: (-counts[j], j))
+        out.append(sorted(found.union(best)))
+    return out, strong
+
+
+def _postings(canonical: Sequence[AlignUnit]) -> dict[int, list[int] | None]:
+    """The rare-bigram index of :func:`_candidates`: per bigram (as an integer),
+    the canonical units holding it, or None once more than :data:`RARE_BIGRAM` do."""
+    postings: dict[int, list[int] | None] = {}
+    for j, u in enumerate(canonical):
         for g in _int_bigrams(u.text):
             plist = postings.get(g, [])
             if plist is None:
@@ -165,16 +204,7 @@ def _candidates(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> 
                 continue
             plist.append(j)
             postings[g] = plist
-    out = []
-    for u in source:
-        found = set(by_key.get(u.key, ())) | set(by_text.get(u.text, ())[:RARE_BIGRAM])
-        counts: dict[int, int] = {}
-        for g in _int_bigrams(u.text):
-            for j in postings.get(g) or ():
-                counts[j] = counts.get(j, 0) + 1
-        best = sorted(counts, key=lambda j: (-counts[j], j))[:CANDIDATES_PER_UNIT]
-        out.append(sorted(found.union(best)))
-    return out
+    return postings
 
 
 def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -> Alignment:
@@ -211,22 +241,26 @@ def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -
     can_grams: OrderedDict[int, frozenset[str]] = OrderedDict()
 
     best_total, best_last = 0.0, -1
-    for i, candidates in enumerate(_candidates(source, canonical)):
+    candidates_of, strong = _candidates(source, canonical)
+    for i, candidates in enumerate(candidates_of):
         s = source[i]
-        s_grams = bigrams(s.text)
+        s_grams = bigrams(s.text) if strong[i] is None else frozenset()
         row = []
         for j in candidates:
             c = canonical[j]
             if s.heading != c.heading:
                 continue
-            c_grams = can_grams.get(j)
-            if c_grams is None:
-                c_grams = can_grams[j] = bigrams(c.text)
-                if len(can_grams) > GRAM_CACHE:
-                    can_grams.popitem(last=False)
+            if strong[i] is not None:
+                sim = strong[i]
             else:
-                can_grams.move_to_end(j)
-            sim = dice(s_grams, c_grams)
+                c_grams = can_grams.get(j)
+                if c_grams is None:
+                    c_grams = can_grams[j] = bigrams(c.text)
+                    if len(can_grams) > GRAM_CACHE:
+                        can_grams.popitem(last=False)
+                else:
+                    can_grams.move_to_end(j)
+                sim = dice(s_grams, c_grams)
             if s.key == c.key and sim >= MIN_SIMILARITY_WITH_LABEL:
                 score = sim + LABEL_BONUS
             elif sim >= MIN_SIMILARITY_WITHOUT_LABEL:
@@ -280,10 +314,10 @@ def merge_order(
     source_chain = [m if m is not None else n for m, n in zip(source_keys, new_keys, strict=True)]
     successors: dict[str, list[str]] = {}
     indegree: dict[str, int] = {}
-    for chain in (list(canonical_keys), source_chain):
-        for key in chain:
+    for sequence in (list(canonical_keys), source_chain):
+        for key in sequence:
             indegree.setdefault(key, 0)
-        for a, b in zip(chain, chain[1:], strict=False):
+        for a, b in zip(sequence, sequence[1:], strict=False):
             successors.setdefault(a, []).append(b)
             indegree[b] += 1
     # Kahn's algorithm, the lowest rank first among the units free to go.
