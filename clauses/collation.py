@@ -62,7 +62,7 @@ from django.db.models import Max, Min
 
 from annotations.anchoring import reanchor_notes
 
-from .bulk import update_rows
+from .bulk import insert_rows, update_rows
 from .models import (
     CanonicalChange,
     Reading,
@@ -515,22 +515,13 @@ def _add_witness_batch(
                 [added, agreeing],
             )
     if merged:
-        VariantSite.objects.bulk_create(
+        insert_rows(
+            VariantSite,
+            _MergedSite._fields,
             [
-                VariantSite(
-                    unit_id=row.unit_id,
-                    index=row.index,
-                    start=row.start,
-                    end=row.end,
-                    type=row.type,
-                    likely_ocr=row.likely_ocr,
-                    tie=row.tie,
-                    ocr_pairs=[list(p) for p in row.ocr_pairs],
-                    readings=row.readings,
-                    canonical_reading=row.canonical_reading,
-                )
+                (*row[:7], [list(p) for p in row.ocr_pairs], *row[8:])
                 for row in _merge_sites(merged, new_sites, added)
-            ]
+            ],
         )
 
 

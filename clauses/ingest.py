@@ -1487,12 +1487,21 @@ def _reading_parents(
 
 
 def _renumber(units: list[Unit], order: list[str]) -> None:
-    """Renumber the units in ``order``; their parents are set already."""
+    """Renumber the units in ``order``; their parents are set already. Only the
+    rows whose order or parent differ from the stored ones are written (a copy
+    that adds no unit changes none)."""
     units = {u.key: u for u in units}
+    stored = {
+        pk: (position, parent)
+        for pk, position, parent in Unit.objects.filter(
+            pk__in=[u.pk for u in units.values()]
+        ).values_list("pk", "order", "parent_id")
+    }
     changed = []
     for position, key in enumerate(order):
         unit = units[key]
-        changed.append((unit.pk, position, unit.parent_id))
+        if stored.get(unit.pk) != (position, unit.parent_id):
+            changed.append((unit.pk, position, unit.parent_id))
     update_rows(Unit, ["order", "parent"], changed)
 
 

@@ -72,7 +72,7 @@ CANDIDATES_PER_UNIT = 8
 #: A bigram found in more canonical units than this does not propose candidates.
 RARE_BIGRAM = 16
 #: A same-key pair at least this similar (Dice) is a unit's only candidate.
-STRONG_MATCH = 0.8
+STRONG_MATCH = 0.7
 #: Canonical units whose bigram sets :func:`_sparse_align` keeps at a time.
 GRAM_CACHE = 256
 
@@ -159,42 +159,49 @@ def _candidates(
 
     A unit whose one same-key canonical unit is a :data:`STRONG_MATCH` (Dice
     similarity) is not searched further: with the label bonus, no other pair
-    can score as high, and most units of a copy are such. The rare-bigram
-    index is built only when some unit needs it.
+    can score as high, and most units of a copy are such. The others search
+    the canonical units no unit matched so strongly (an alignment matches a
+    unit once), through a rare-bigram index of those alone.
     """
     by_key: dict[str, list[int]] = {}
     by_text: dict[str, list[int]] = {}
     for j, u in enumerate(canonical):
         by_key.setdefault(u.key, []).append(j)
         by_text.setdefault(u.text, []).append(j)
-    postings: dict[int, list[int] | None] | None = None
     out: list[list[int]] = []
     strong: list[float | None] = []
     for u in source:
         same_key = by_key.get(u.key, ())
-        if len(same_key) == 1:
+        sim = None
+        if len(same_key) == 1 and canonical[same_key[0]].heading == u.heading:
             c = canonical[same_key[0]]
-            if c.heading == u.heading:
-                sim = 1.0 if c.text == u.text else dice(bigrams(u.text), bigrams(c.text))
-                if sim >= STRONG_MATCH:
-                    out.append([same_key[0]])
-                    strong.append(sim)
-                    continue
-        strong.append(None)
+            sim = 1.0 if c.text == u.text else dice(bigrams(u.text), bigrams(c.text))
+            if sim < STRONG_MATCH:
+                sim = None
+        strong.append(sim)
+        out.append(list(same_key) if sim is not None else [])
+    claimed = {c[0] for c, sim in zip(out, strong, strict=True) if sim is not None}
+    postings: dict[int, list[int] | None] | None = None
+    for i, u in enumerate(source):
+        if strong[i] is not None:
+            continue
         if postings is None:
-            postings = _postings(canonical)
-        found = set(same_key) | set(by_text.get(u.text, ())[:RARE_BIGRAM])
+            postings = _postings(canonical, claimed)
+        found = set(by_key.get(u.key, ())) | set(by_text.get(u.text, ())[:RARE_BIGRAM])
         counts = Counter(chain.from_iterable(postings.get(g) or () for g in _int_bigrams(u.text)))
         best = heapq.nsmallest(CANDIDATES_PER_UNIT, counts, key=lambda j: (-counts[j], j))
-        out.append(sorted(found.union(best)))
+        out[i] = sorted(found.union(best))
     return out, strong
 
 
-def _postings(canonical: Sequence[AlignUnit]) -> dict[int, list[int] | None]:
-    """The rare-bigram index of :func:`_candidates`: per bigram (as an integer),
-    the canonical units holding it, or None once more than :data:`RARE_BIGRAM` do."""
+def _postings(canonical: Sequence[AlignUnit], claimed: set[int]) -> dict[int, list[int] | None]:
+    """The rare-bigram index of :func:`_candidates` over the canonical units not
+    ``claimed``: per bigram (as an integer), the units holding it, or None once
+    more than :data:`RARE_BIGRAM` do."""
     postings: dict[int, list[int] | None] = {}
     for j, u in enumerate(canonical):
+        if j in claimed:
+            continue
         for g in _int_bigrams(u.text):
             plist = postings.get(g, [])
             if plist is None:

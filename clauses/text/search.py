@@ -114,8 +114,12 @@ def grams(folded: str) -> str:
     """The character unigrams and bigrams of a folded text, as ``tsvector`` input
     (``'工' '工匠' '匠'``): each once, sorted; ``""`` for an empty text."""
     tokens = set(folded)
-    tokens.update(folded[i : i + 2] for i in range(len(folded) - 1))
-    return " ".join(_quote(t) for t in sorted(tokens))
+    tokens.update(map(str.__add__, folded, folded[1:]))
+    if not tokens:
+        return ""
+    if "'" in folded or "\\" in folded:
+        return " ".join(_quote(t) for t in sorted(tokens))
+    return "'" + "' '".join(sorted(tokens)) + "'"  # nothing to escape: quoted at once
 
 
 def index_fields(text: str) -> tuple[str, str]:
