@@ -58,7 +58,7 @@ from typing import NamedTuple
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import Max, Min, TextField, Value
 
 from annotations.anchoring import reanchor_notes
 
@@ -147,18 +147,29 @@ def _sources_of(document_id: int) -> dict[int, Source]:
 
 
 def _unit_readings(
-    unit_ids: list[int], sources: dict[int, Source], bounds: dict[int, tuple[int, int]]
+    unit_ids: list[int],
+    sources: dict[int, Source],
+    bounds: dict[int, tuple[int, int]],
+    texts: bool = True,
 ) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]], set[int]]:
     """The readings of ``unit_ids`` in one query: ``{unit id: {siglum: text}}``,
     ``{unit id: {siglum: edge}}`` for the readings that are their copy's first
     (``"start"``), last (``"end"``) or only (``"both"``) one (``bounds``:
-    :func:`edges_of`), and the units a copy reads twice."""
+    :func:`edges_of`), and the units a copy reads twice. ``texts=False``:
+    which copies read each unit, every text None (not read from the database)."""
     readings: dict[int, dict[str, str]] = {pk: {} for pk in unit_ids}
     edges: dict[int, dict[str, str]] = {pk: {} for pk in unit_ids}
     twice: set[int] = set()
-    for unit_id, source_id, text, position in Reading.objects.filter(
-        unit_id__in=unit_ids
-    ).values_list("unit_id", "source_id", "text", "position"):
+    if not unit_ids:
+        return readings, edges, twice
+    rows = Reading.objects.filter(unit_id__in=unit_ids)
+    if texts:
+        rows = rows.values_list("unit_id", "source_id", "text", "position")
+    else:
+        rows = rows.annotate(none=Value(None, output_field=TextField())).values_list(
+            "unit_id", "source_id", "none", "position"
+        )
+    for unit_id, source_id, text, position in rows:
         siglum = sources[source_id].siglum
         if siglum in readings[unit_id]:
             twice.add(unit_id)
@@ -413,7 +424,6 @@ def _add_witness_batch(
     by_pk = {u.pk: u for u in units}
     keys = {s.siglum: authority_key(s) for s in sources.values()}
     voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
-    readings, edges, twice = _unit_readings(list(by_pk), sources, bounds)
     decided = set(
         SiteDecision.objects.filter(unit_id__in=list(by_pk), active=True).values_list(
             "unit_id", flat=True
@@ -424,6 +434,22 @@ def _add_witness_batch(
             "unit_id", flat=True
         )
     )
+    # The units where the new copy reads the canonical text: only which copies
+    # read them is needed, not their texts (nothing there is re-voted).
+    added_pk = next(pk for pk, s in sources.items() if s.siglum == added)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT r.unit_id FROM {connection.ops.quote_name(Reading._meta.db_table)} AS r
+                JOIN {connection.ops.quote_name(Unit._meta.db_table)} AS u ON u.id = r.unit_id
+                WHERE r.unit_id = ANY(%s) AND r.source_id = %s AND r.text = u.canonical""",
+            [list(by_pk), added_pk],
+        )
+        same = {pk for (pk,) in cursor.fetchall()} - tied - decided
+    readings, edges, twice = _unit_readings([pk for pk in by_pk if pk not in same], sources, bounds)
+    light = _unit_readings([pk for pk in by_pk if pk in same], sources, bounds, texts=False)
+    readings.update(light[0])
+    edges.update(light[1])
+    twice |= light[2]
     agreeing: list[int] = []  # units whose every stored site just gains the new reading
     merging: list[Unit] = []
     for unit in units:
@@ -436,19 +462,13 @@ def _add_witness_batch(
             or unit.pk in twice  # two readings of one copy: collate in full
         ):
             full.append(unit)
-        elif unit_readings[added] == unit.canonical and unit.pk not in tied:
+        elif unit.pk in same:
+            # The consensus's base cannot move here but to a reading of the
+            # canonical text (one more vote for it, none for any other), which
+            # the rounds keep: engine.keeps_base holds without asking.
             agreeing.append(unit.pk)
         else:
             merging.append(unit)
-    # Agreeing units: the base may still move (to the canonical text: harmless).
-    for pk in list(agreeing):
-        unit_readings = dict(readings[pk])
-        reading = unit_readings.pop(added)
-        if not engine.keeps_base(
-            unit_readings, added, reading, by_pk[pk].canonical, voters, keys, edges[pk]
-        ):
-            agreeing.remove(pk)
-            full.append(by_pk[pk])
 
     stored: dict[int, list[engine.VariantSite]] = {u.pk: [] for u in merging}
     for row in VariantSite.objects.filter(unit_id__in=[u.pk for u in merging]).values_list(
