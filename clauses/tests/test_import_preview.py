@@ -219,3 +219,44 @@ def test_errors_are_in_the_users_language():
     with translation.override("en"):
         with pytest.raises(IngestError, match="already source A"):
             import_source(seed_bytes("000"), SourceMeta())
+
+
+def _substituted(text: str, seed: int, count: int) -> str:
+    """``text`` with ``count`` Han characters replaced (a copy with its own errors)."""
+    import random
+
+    rng = random.Random(seed)
+    chars = list(text)
+    han = [i for i, c in enumerate(chars) if "\u4e00" <= c <= "\u9fff"]
+    for i in rng.sample(han, count):
+        chars[i] = "謬" if chars[i] != "謬" else "誤"
+    return "".join(chars)
+
+
+def test_the_copy_a_new_one_was_made_from_is_found_among_many():
+    """Seven copies of the Opinion, each with errors of its own; a new copy made
+    from F (F's errors and one more) is proposed as derived from F, found by
+    the digests of its departing readings: only the likeliest copies' readings
+    are read, whatever the number of copies."""
+    Document.objects.all().delete()  # the demo's copies aside (rolled back after the test)
+    base = seed_bytes("000").decode()
+    document = import_source(
+        base.encode(), SourceMeta(siglum="A"), accept_cuts=True
+    ).source.document
+    copies = {}
+    for n, siglum in enumerate("BCDEFG", start=1):
+        copies[siglum] = _substituted(base, seed=n, count=6)
+        import_source(
+            copies[siglum].encode(), SourceMeta(siglum=siglum), document=document, accept_cuts=True
+        )
+    made = _substituted(copies["F"], seed=99, count=1)
+    preview = preview_import(
+        made.encode(), SourceMeta(siglum="H"), document=document, accept_cuts=True
+    )
+    assert preview.derived_proposal["siglum"] == "F"
+    assert preview.derived_proposal["agreement"] > preview.derived_proposal["consensus"]
+    # A copy with no departure from the canonical text is made from none.
+    canonical = preview_import(
+        base.encode() + b"\n", SourceMeta(siglum="I"), document=document, accept_cuts=True
+    )
+    assert canonical.derived_proposal is None

@@ -1826,14 +1826,19 @@ def _group_readings(
     start, end, members = group[0], group[1], sorted(group[2], key=lambda k: stored[k].start)
     inside = [stored[k] for k in members]
     out = {}
+    built: dict[tuple, str] = {}  # most witnesses read the span alike: built once
     for sig in covering:
-        parts, pos = [], start
-        for site in inside:
-            parts.append(canonical[pos : site.start])
-            parts.append(site.readings.get(sig, canonical[site.start : site.end]))
-            pos = site.end
-        parts.append(canonical[pos:end])
-        out[sig] = "".join(parts)
+        held = tuple(site.readings.get(sig) for site in inside)
+        text = built.get(held)
+        if text is None:
+            parts, pos = [], start
+            for site, r in zip(inside, held, strict=True):
+                parts.append(canonical[pos : site.start])
+                parts.append(canonical[site.start : site.end] if r is None else r)
+                pos = site.end
+            parts.append(canonical[pos:end])
+            text = built[held] = "".join(parts)
+        out[sig] = text
     cut = al.cut(start, end)
     if cut is None:
         return None
