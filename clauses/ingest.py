@@ -326,15 +326,84 @@ def read_prepared(data: bytes, filename: str = "") -> PreparedSource:
         ) from exc
 
 
+@dataclass(slots=True, eq=False)
+class PlacedUnit:
+    """A unit of the document as an import handles it: the fields it reads and
+    writes, and nothing else (a ``Unit`` model instance with its row weighs some
+    1.3 KB a unit; a 4 MB copy has 15,000 units, held through the import).
+
+    ``pk`` is None until a new unit is written; ``order`` is its 0-based
+    position in the document; ``level`` 1 section heading, 2 sub-heading, 3 text.
+    :meth:`as_unit` gives the model instance the collation writes rows for.
+    """
+
+    pk: int | None
+    document_id: int
+    key: str
+    kind: str
+    label: str
+    ordinal: int | None
+    level: int
+    order: int
+    parent_id: int | None
+    canonical: str
+
+    def as_unit(self) -> Unit:
+        """An unsaved-looking ``Unit`` instance of this row (``pk`` set), with the
+        fields the collation reads (``canonical``, ``document_id``, ``key``, …)."""
+        unit = Unit(
+            id=self.pk,
+            document_id=self.document_id,
+            key=self.key,
+            kind=self.kind,
+            label=self.label,
+            ordinal=self.ordinal,
+            level=self.level,
+            order=self.order,
+            parent_id=self.parent_id,
+            canonical=self.canonical,
+        )
+        unit._state.adding = False  # the row exists
+        return unit
+
+
+#: Unit kinds as one string each, not one per row read.
+_KINDS = {k: k for k in Unit.Kind.values}
+
+
 def _align_units(prepared: PreparedSource) -> list[AlignUnit]:
     return [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.text) for u in prepared.units]
 
 
-def _canonical_units(document: Document) -> list[Unit]:
-    return list(document.units.in_order())
+def _canonical_units(document: Document) -> list[PlacedUnit]:
+    """The document's units in order, as :class:`PlacedUnit` records (no model
+    instances: their rows are read as tuples, 2,000 at a time)."""
+    labels: dict[str, str] = {}  # （一） and 第一条 recur: one string each
+    return [
+        PlacedUnit(
+            pk,
+            document.pk,
+            key,
+            _KINDS.get(kind, kind),
+            labels.setdefault(label, label),
+            ordinal,
+            level,
+            order,
+            parent_id,
+            canonical,
+        )
+        for pk, key, kind, label, ordinal, level, order, parent_id, canonical in (
+            Unit.objects.filter(document_id=document.pk)
+            .in_order()
+            .values_list(
+                "pk", "key", "kind", "label", "ordinal", "level", "order", "parent_id", "canonical"
+            )
+            .iterator(chunk_size=2000)
+        )
+    ]
 
 
-def _align_to(prepared: PreparedSource, canonical: list[Unit]) -> Alignment:
+def _align_to(prepared: PreparedSource, canonical: list[PlacedUnit]) -> Alignment:
     return align(
         _align_units(prepared),
         [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.canonical) for u in canonical],
@@ -739,6 +808,7 @@ def import_source(
                 earlier = best
             elif best:
                 document, similarity, chosen = best.document, best.similarity, best
+            best = None
         if document is None:
             document = _create_document(prepared, meta)
             created = True
@@ -772,10 +842,20 @@ def import_source(
         canonical = _canonical_units(document)
         if canonical:
             # The proposal's alignment, when made against the text as it is now.
-            if chosen is not None and chosen.against == [(u.pk, u.canonical) for u in canonical]:
+            if (
+                chosen is not None
+                and len(chosen.against) == len(canonical)
+                and all(
+                    pair == (u.pk, u.canonical)
+                    for pair, u in zip(chosen.against, canonical, strict=True)
+                )
+            ):
                 alignment = chosen.alignment
             else:
                 alignment = _align_to(prepared, canonical)
+            # The proposal's copy of the canonical texts and its alignment go:
+            # only the matches are needed from here on.
+            chosen = None
             similarity = alignment.document_similarity
             if similarity < DOCUMENT_THRESHOLD:
                 raise IngestError(
@@ -790,6 +870,7 @@ def import_source(
                     }
                 )
             matches = [canonical[j] if j is not None else None for j in alignment.matches]
+            alignment = None
             if not created and marks_of_prepared(prepared).differs(marks_of_document(document)):
                 raise IngestError(
                     _(
@@ -831,18 +912,34 @@ def import_source(
             imported_by=user if user is not None and user.is_authenticated else None,
         )
         _write_original(source, data, prepared.original)
+        # The instance kept from here on leaves the file, its text and its
+        # regions in the database (loaded when asked for): the import holds
+        # them no longer than the PreparedSource does.
+        source = Source.objects.defer("original", "text", "regions").get(pk=source.pk)
+        source.document = document
         matched = [m for m in matches if m is not None]
         before = {u.pk: u.canonical for u in matched}
         derived = propose_derived(document, prepared, matches) if matched else None
         units_for_readings, new_units = _place_units(document, prepared, canonical, matches)
 
         _write_readings(source, units_for_readings, prepared.units)
+        # What the rest needs of the prepared text; the rest of it may go (when
+        # the caller does not hold it): the collation reads the readings back.
+        new_ids = {id(u) for u in new_units}  # identity: a list's `in` is quadratic
+        added_texts = [
+            (u, r.text)
+            for u, r in zip(units_for_readings, prepared.units, strict=True)
+            if id(u) in new_ids
+        ]
+        unit_count = len(prepared.units)
+        report = prepared.report
+        prepared = matches = None
         # Collate this copy into the units it touched: its readings are merged
         # into their stored sites; a unit whose consensus it may change (or
         # that an editor decided) is re-collated in full.
         _report(progress, "collate")
         stats = add_witness(
-            units_for_readings,
+            [u.as_unit() for u in units_for_readings],
             source,
             cause=CanonicalChange.Cause.IMPORT,
             user=user,
@@ -891,19 +988,17 @@ def import_source(
             for u in canonical
             if u.pk not in matched_pks
         ]
-        new_ids = {id(u) for u in new_units}  # identity: a list's `in` is quadratic
         added = [
-            {"unit": u.key, "label": u.label, "locator": located.get(u.pk, ""), "text": r.text}
-            for u, r in zip(units_for_readings, prepared.units, strict=True)
-            if id(u) in new_ids
+            {"unit": u.key, "label": u.label, "locator": located.get(u.pk, ""), "text": text}
+            for u, text in added_texts
         ]
-        source.report = prepared.report + [
+        source.report = report + [
             {
                 "rule": "align_units",
-                "count": len(prepared.units),
+                "count": unit_count,
                 "examples": [],
                 "detail": {
-                    "matched": len(prepared.units) - len(new_units),
+                    "matched": unit_count - len(new_units),
                     "new": len(new_units),
                     "similarity": round(similarity, 3) if similarity is not None else None,
                     "document": document.slug,
@@ -973,9 +1068,10 @@ def _json_text(value) -> str:
 WRITE_BATCH = 500
 
 
-def _write_readings(source: Source, units: list[Unit], readings: list) -> None:
-    """The copy's readings (``readings[i]``, a ``UnitReading``, of ``units[i]``,
-    at position ``i``), with their search fields, :data:`WRITE_BATCH` at a time."""
+def _write_readings(source: Source, units: list[PlacedUnit], readings: list) -> None:
+    """The copy's readings (``readings[i]``, a ``UnitReading``, of ``units[i]``
+    (written already: its ``pk`` set), at position ``i``), with their search
+    fields, :data:`WRITE_BATCH` at a time."""
     if len(units) != len(readings):
         raise ValueError("one unit per reading")
     for offset in range(0, len(readings), WRITE_BATCH):
@@ -985,7 +1081,7 @@ def _write_readings(source: Source, units: list[Unit], readings: list) -> None:
             folded, grams = index_fields(r.text)
             batch.append(
                 Reading(
-                    unit=units[i],
+                    unit_id=units[i].pk,
                     source=source,
                     text=r.text,
                     folded=folded,
@@ -1030,7 +1126,7 @@ def shows_real_address(unit_key: str, reading_key: str) -> bool:
     )
 
 
-def _referred(units: list[Unit]) -> set[int]:
+def _referred(units: list[PlacedUnit]) -> set[int]:
     """The units a person has referred to: a note, a flag or a decision.
 
     Notes and flags are published with the unit's key (the W3C annotations'
@@ -1045,7 +1141,7 @@ def _referred(units: list[Unit]) -> set[int]:
     )
 
 
-def _rekey(changes: list[tuple[Unit, str]]) -> None:
+def _rekey(changes: list[tuple[PlacedUnit, str]]) -> None:
     """Give units new keys in two steps (a swap must not meet the unique constraint)."""
     if not changes:
         return
@@ -1056,9 +1152,13 @@ def _rekey(changes: list[tuple[Unit, str]]) -> None:
 
 
 def _place_units(
-    document: Document, prepared: PreparedSource, canonical: list[Unit], matches: list
-) -> tuple[list[Unit], list[Unit]]:
+    document: Document, prepared: PreparedSource, canonical: list[PlacedUnit], matches: list
+) -> tuple[list[PlacedUnit], list[PlacedUnit]]:
     """Create the copy's new units and put every unit in its place.
+
+    ``matches[i]``: the canonical unit ``prepared.units[i]`` reads, or None.
+    Returns the unit of every reading, in the readings' order, and the new
+    units (written, their ``pk`` set); both as :class:`PlacedUnit` records.
 
     Both the keys and the positions are independent of the order in which
     copies are imported (see ``merge_order`` and ``shows_real_address``): a
@@ -1084,23 +1184,25 @@ def _place_units(
     _rekey(rekeys)
 
     # 2. New units, placed by ids until their keys are known.
-    units_for_readings: list[Unit] = []
-    new_units: list[Unit] = []
-    node: dict[str, Unit] = {u.key: u for u in canonical}
+    units_for_readings: list[PlacedUnit] = []
+    new_units: list[PlacedUnit] = []
+    node: dict[str, PlacedUnit] = {u.key: u for u in canonical}
     source_nodes: list[str] = []
     for i, (reading, match) in enumerate(zip(prepared.units, matches, strict=True)):
         if match is not None:
             units_for_readings.append(match)
             source_nodes.append(match.key)
             continue
-        unit = Unit(
-            document=document,
+        unit = PlacedUnit(
+            pk=None,
+            document_id=document.pk,
             key=reading.key[:40],  # provisional: made unique below
             kind=reading.kind,
             label=reading.label,
             ordinal=reading.ordinal,
             level=reading.level,
             order=0,
+            parent_id=None,
             canonical=reading.text,  # for ranking only: the collation sets it, with history
         )
         new_units.append(unit)
@@ -1153,7 +1255,7 @@ def _place_units(
     _rekey(rekeys)
     for unit in new_units:
         unit.canonical = ""  # set by the collation, with a history entry
-    Unit.objects.bulk_create(new_units, batch_size=WRITE_BATCH)
+    _create_units(new_units)
 
     order = [node[node_id].key for node_id in order_ids]
     every = [*canonical, *new_units]
@@ -1163,6 +1265,16 @@ def _place_units(
     else:
         _restructure(every, order)
     return units_for_readings, new_units
+
+
+def _create_units(units: list[PlacedUnit]) -> None:
+    """Write new units, :data:`WRITE_BATCH` at a time, and set their ``pk``."""
+    for offset in range(0, len(units), WRITE_BATCH):
+        batch = units[offset : offset + WRITE_BATCH]
+        rows = [u.as_unit() for u in batch]
+        Unit.objects.bulk_create(rows)
+        for unit, row in zip(batch, rows, strict=True):
+            unit.pk = row.pk
 
 
 # --- Derived copies ------------------------------------------------------------
@@ -1423,7 +1535,10 @@ def preview_import(data: bytes, meta: SourceMeta, **kwargs) -> Preview:
 
 
 def _reading_parents(
-    prepared: PreparedSource, units_for_readings: list[Unit], units: list[Unit], order: list[str]
+    prepared: PreparedSource,
+    units_for_readings: list[PlacedUnit],
+    units: list[PlacedUnit],
+    order: list[str],
 ) -> None:
     """Parents from the readings: each reading names its parent (a key of this copy).
 
@@ -1442,10 +1557,10 @@ def _reading_parents(
             continue
         current = by_pk.get(unit.parent_id)
         if current is None or position.get(current.key, -1) < position[claim.key]:
-            unit.parent = claim
+            unit.parent_id = claim.pk
 
 
-def _renumber(units: list[Unit], order: list[str]) -> None:
+def _renumber(units: list[PlacedUnit], order: list[str]) -> None:
     """Renumber the units in ``order``; their parents are set already."""
     units = {u.key: u for u in units}
     changed = []
@@ -1455,7 +1570,7 @@ def _renumber(units: list[Unit], order: list[str]) -> None:
     update_rows(Unit, ["order", "parent"], changed)
 
 
-def _restructure(units: list[Unit], order: list[str]) -> None:
+def _restructure(units: list[PlacedUnit], order: list[str]) -> None:
     """Renumber the units in ``order`` and derive each one's parent from it.
 
     A unit's parent is the nearest unit before it with a lower level (section
@@ -1463,7 +1578,7 @@ def _restructure(units: list[Unit], order: list[str]) -> None:
     decides where the clauses under that heading belong.
     """
     units = {u.key: u for u in units}
-    stack: list[Unit] = []
+    stack: list[PlacedUnit] = []
     changed = []
     for position, key in enumerate(order):
         unit = units[key]

@@ -50,7 +50,7 @@ HEADING, PARAGRAPH, CLAUSE, ITEM = "heading", "paragraph", "clause", "item"
 ARTICLE, ROW = "article", "row"
 
 
-@dataclass
+@dataclass(slots=True)  # thousands of them per scheme tried: no __dict__ each
 class Segment:
     kind: str
     label: str  # normalized label: 六、 （十三） 12. —— or ""
@@ -716,6 +716,9 @@ def segment_part(
         tried.append(
             SchemeResult(scheme, [], [], result.explained, result.lines, result.shapes_used)
         )
+        # Not held while the next scheme runs: at most the best and the current
+        # scheme's segments are alive at once.
+        del result
     assert best is not None  # plain always applies
     return best, tried
 
