@@ -1037,12 +1037,17 @@ def _write_original(source: Source, data: bytes, text: str) -> None:
     With server-side binding (the values travel apart from the statement, the
     bytes as they are): Django's client-side binding spells every value out in
     the SQL string, the bytes as hex, so a 4 MB file cost some 30 MB to insert.
+    The text travels as its UTF-8 bytes, encoded here and gone with the
+    statement: handed over as a ``str``, psycopg's C encoder would leave its
+    UTF-8 form cached inside the ``str`` object (CPython keeps it there), one
+    more copy of the file for as long as the text is held.
     """
     connection.ensure_connection()
     table = connection.ops.quote_name(Source._meta.db_table)
     with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(
-            f"UPDATE {table} SET original = %b, text = %s WHERE id = %s", [data, text, source.pk]
+            f"UPDATE {table} SET original = %b, text = convert_from(%b, 'UTF8') WHERE id = %s",
+            [data, text.encode("utf-8"), source.pk],
         )
     source.original, source.text = data, text
 
