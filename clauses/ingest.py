@@ -29,7 +29,7 @@ from psycopg.types.json import Jsonb
 
 from .bulk import update_rows
 from .citation import refresh_locators
-from .collation import add_witness, recollate
+from .collation import CollationStats, add_witness, recollate
 from .models import (
     CanonicalChange,
     Document,
@@ -938,16 +938,7 @@ def import_source(
         # into their stored sites; a unit whose consensus it may change (or
         # that an editor decided) is re-collated in full.
         _report(progress, "collate")
-        stats = add_witness(
-            [u.as_unit() for u in units_for_readings],
-            source,
-            cause=CanonicalChange.Cause.IMPORT,
-            user=user,
-            reason=source.siglum,  # shown after the cause: “import · B”
-            progress=(lambda done, total: _report(progress, "collate", done / total))
-            if progress
-            else None,
-        )
+        stats = _collate_into(units_for_readings, source, user, progress)
         # Locators and the fingerprint depend on the units, their canonical
         # texts (a table row is cited by its first cell) and the titles alone:
         # an import that changed none of them leaves both as they are.
@@ -1031,6 +1022,42 @@ def import_source(
     )
 
 
+#: Units handed to the collation at a time by :func:`_collate_into`, as model
+#: instances (some 700 bytes each besides their text).
+COLLATE_CHUNK = 2000
+
+
+def _collate_into(units: list[PlacedUnit], source: Source, user, progress) -> CollationStats:
+    """``clauses.collation.add_witness`` over ``units`` (each once), for the
+    import of ``source``: :data:`COLLATE_CHUNK` units at a time, each chunk's
+    ``Unit`` instances built for it and gone after it, so memory follows the
+    chunk, not the document. Every unit's collation is its own (its readings,
+    sites and decisions), so the chunks give what one call would.
+    Returns the chunks' :class:`~clauses.collation.CollationStats` summed."""
+    unique = list({u.pk: u for u in units}.values())
+    total = CollationStats()
+    for offset in range(0, len(unique), COLLATE_CHUNK):
+        chunk = [u.as_unit() for u in unique[offset : offset + COLLATE_CHUNK]]
+        stats = add_witness(
+            chunk,
+            source,
+            cause=CanonicalChange.Cause.IMPORT,
+            user=user,
+            reason=source.siglum,  # shown after the cause: “import · B”
+            progress=(
+                lambda done, _n, offset=offset: _report(
+                    progress, "collate", (offset + done) / len(unique)
+                )
+            )
+            if progress
+            else None,
+        )
+        for f in dataclass_fields(total):
+            setattr(total, f.name, getattr(total, f.name) + getattr(stats, f.name))
+        del chunk
+    return total
+
+
 def _write_original(source: Source, data: bytes, text: str) -> None:
     """Store the file's bytes and its decoded text in ``source`` (saved already).
 
@@ -1106,12 +1133,16 @@ def _write_readings(source: Source, units: list[PlacedUnit], readings: list) -> 
         cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
     ):
         for position, (unit, r) in enumerate(zip(units, readings, strict=True)):
-            folded, grams = index_fields(r.text)
+            # A copy of the text goes to psycopg, whose C encoder leaves the
+            # UTF-8 form cached inside the str it encodes: the reading's own
+            # text (held to the end for a new unit) stays without one.
+            text = r.text.encode("utf-8").decode("utf-8")
+            folded, grams = index_fields(text)
             copy.write_row(
                 (
                     unit.pk,
                     source.pk,
-                    r.text,
+                    text,
                     folded,
                     grams,
                     r.label_raw,
