@@ -60,7 +60,9 @@ class Segment:
     label_span: tuple[int, int] | None = None
     key: str = ""
     shape: str = ""  # the scheme shape that labelled it: section, clause, article …
-    seps: list[str] = field(default_factory=list)  # seps[i] joins parts[i-1] and parts[i]
+    # seps[i] joins parts[i-1] and parts[i]; None while every joint is "" (most
+    # segments: no list each).
+    seps: list[str] | None = None
     parent: str = ""  # key of the enclosing unit ("" at the top of its part)
     label_path: tuple[str, ...] = ()  # labels from the top: ("第二章", "第二十三条")
     damaged: bool = False  # the label was read from its place in the sequence
@@ -77,6 +79,8 @@ class Segment:
     def append(self, start: int, end: int, sep: str = "") -> None:
         """Add the clean span ``[start, end)``, joined to the last one by ``sep``."""
         if sep or self.seps:
+            if self.seps is None:
+                self.seps = []
             self.seps.extend([""] * (len(self.parts) - 1 - len(self.seps)))
             self.seps.append(sep)
         self.parts.append((start, end))
