@@ -1058,24 +1058,39 @@ def _collate_into(units: list[PlacedUnit], source: Source, user, progress) -> Co
     return total
 
 
+#: The file's bytes and its text are written this much at a time (bytes, and
+#: characters): psycopg copies every parameter it sends, so one statement with
+#: a 4 MB file and its text cost three times the file at once.
+ORIGINAL_CHUNK_BYTES = 1 << 20
+TEXT_CHUNK_CHARS = 1 << 18
+
+
 def _write_original(source: Source, data: bytes, text: str) -> None:
-    """Store the file's bytes and its decoded text in ``source`` (saved already).
+    """Store the file's bytes and its decoded text in ``source`` (saved already,
+    with both empty), appended a chunk at a time.
 
     With server-side binding (the values travel apart from the statement, the
     bytes as they are): Django's client-side binding spells every value out in
     the SQL string, the bytes as hex, so a 4 MB file cost some 30 MB to insert.
-    The text travels as its UTF-8 bytes, encoded here and gone with the
-    statement: handed over as a ``str``, psycopg's C encoder would leave its
-    UTF-8 form cached inside the ``str`` object (CPython keeps it there), one
-    more copy of the file for as long as the text is held.
+    The text travels as UTF-8 bytes, :data:`TEXT_CHUNK_CHARS` characters
+    encoded at a time (a chunk of whole characters is whole UTF-8) and gone
+    with their statement: handed over as a ``str``, psycopg's C encoder would
+    leave its UTF-8 form cached inside the ``str`` object (CPython keeps it
+    there), one more copy of the file for as long as the text is held.
     """
     connection.ensure_connection()
     table = connection.ops.quote_name(Source._meta.db_table)
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET original = %b, text = convert_from(%b, 'UTF8') WHERE id = %s",
-            [data, text.encode("utf-8"), source.pk],
-        )
+        for start in range(0, len(data), ORIGINAL_CHUNK_BYTES):
+            cursor.execute(
+                f"UPDATE {table} SET original = original || %b WHERE id = %s",
+                [data[start : start + ORIGINAL_CHUNK_BYTES], source.pk],
+            )
+        for start in range(0, len(text), TEXT_CHUNK_CHARS):
+            cursor.execute(
+                f"UPDATE {table} SET text = text || convert_from(%b, 'UTF8') WHERE id = %s",
+                [text[start : start + TEXT_CHUNK_CHARS].encode("utf-8"), source.pk],
+            )
     source.original, source.text = data, text
 
 

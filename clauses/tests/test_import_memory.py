@@ -85,14 +85,22 @@ def test_collating_in_chunks_gives_the_full_collation(seed, monkeypatch):
     _imports_equal_full_collation(seed)
 
 
-def test_the_imported_text_and_readings_are_the_files():
-    """What the memory savings write (the text as UTF-8 bytes, the readings by
-    COPY, the source left deferred) is the file's text, character for character,
-    and every reading is its span of it; the search fields are written too."""
+@pytest.mark.parametrize("chunks", [None, (7, 5)])
+def test_the_imported_text_and_readings_are_the_files(chunks, monkeypatch):
+    """What the memory savings write (the file and its text appended a chunk at
+    a time, the text as UTF-8 bytes, the readings by COPY, the source left
+    deferred) is the file's text, character for character, and every reading
+    is its span of it; the search fields are written too. ``chunks``: tiny
+    chunks (7 bytes, 5 characters), so chunks split multi-byte characters'
+    bytes and the text at every kind of character."""
+    from clauses import ingest
     from clauses.models import Reading
     from clauses.text.pipeline import prepare
     from clauses.text.search import index_fields
 
+    if chunks:
+        monkeypatch.setattr(ingest, "ORIGINAL_CHUNK_BYTES", chunks[0])
+        monkeypatch.setattr(ingest, "TEXT_CHUNK_CHARS", chunks[1])
     bench = _bench()
     text = bench.synthetic(40_000, seed=5) + "附：“引号”\t制表符 \\ 反斜杠 𠀀 ㊀\n"
     data = text.encode()
