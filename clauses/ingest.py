@@ -29,7 +29,7 @@ from psycopg.types.json import Jsonb
 
 from .bulk import update_rows
 from .citation import refresh_locators
-from .collation import add_witness, recollate
+from .collation import CollationStats, add_witness, recollate
 from .models import (
     CanonicalChange,
     Document,
@@ -326,15 +326,84 @@ def read_prepared(data: bytes, filename: str = "") -> PreparedSource:
         ) from exc
 
 
+@dataclass(slots=True, eq=False)
+class PlacedUnit:
+    """A unit of the document as an import handles it: the fields it reads and
+    writes, and nothing else (a ``Unit`` model instance with its row weighs some
+    1.3 KB a unit; a 4 MB copy has 15,000 units, held through the import).
+
+    ``pk`` is None until a new unit is written; ``order`` is its 0-based
+    position in the document; ``level`` 1 section heading, 2 sub-heading, 3 text.
+    :meth:`as_unit` gives the model instance the collation writes rows for.
+    """
+
+    pk: int | None
+    document_id: int
+    key: str
+    kind: str
+    label: str
+    ordinal: int | None
+    level: int
+    order: int
+    parent_id: int | None
+    canonical: str
+
+    def as_unit(self) -> Unit:
+        """An unsaved-looking ``Unit`` instance of this row (``pk`` set), with the
+        fields the collation reads (``canonical``, ``document_id``, ``key``, …)."""
+        unit = Unit(
+            id=self.pk,
+            document_id=self.document_id,
+            key=self.key,
+            kind=self.kind,
+            label=self.label,
+            ordinal=self.ordinal,
+            level=self.level,
+            order=self.order,
+            parent_id=self.parent_id,
+            canonical=self.canonical,
+        )
+        unit._state.adding = False  # the row exists
+        return unit
+
+
+#: Unit kinds as one string each, not one per row read.
+_KINDS = {k: k for k in Unit.Kind.values}
+
+
 def _align_units(prepared: PreparedSource) -> list[AlignUnit]:
     return [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.text) for u in prepared.units]
 
 
-def _canonical_units(document: Document) -> list[Unit]:
-    return list(document.units.in_order())
+def _canonical_units(document: Document) -> list[PlacedUnit]:
+    """The document's units in order, as :class:`PlacedUnit` records (no model
+    instances: their rows are read as tuples, 2,000 at a time)."""
+    labels: dict[str, str] = {}  # （一） and 第一条 recur: one string each
+    return [
+        PlacedUnit(
+            pk,
+            document.pk,
+            key,
+            _KINDS.get(kind, kind),
+            labels.setdefault(label, label),
+            ordinal,
+            level,
+            order,
+            parent_id,
+            canonical,
+        )
+        for pk, key, kind, label, ordinal, level, order, parent_id, canonical in (
+            Unit.objects.filter(document_id=document.pk)
+            .in_order()
+            .values_list(
+                "pk", "key", "kind", "label", "ordinal", "level", "order", "parent_id", "canonical"
+            )
+            .iterator(chunk_size=2000)
+        )
+    ]
 
 
-def _align_to(prepared: PreparedSource, canonical: list[Unit]) -> Alignment:
+def _align_to(prepared: PreparedSource, canonical: list[PlacedUnit]) -> Alignment:
     return align(
         _align_units(prepared),
         [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.canonical) for u in canonical],
@@ -739,6 +808,7 @@ def import_source(
                 earlier = best
             elif best:
                 document, similarity, chosen = best.document, best.similarity, best
+            best = None
         if document is None:
             document = _create_document(prepared, meta)
             created = True
@@ -772,10 +842,20 @@ def import_source(
         canonical = _canonical_units(document)
         if canonical:
             # The proposal's alignment, when made against the text as it is now.
-            if chosen is not None and chosen.against == [(u.pk, u.canonical) for u in canonical]:
+            if (
+                chosen is not None
+                and len(chosen.against) == len(canonical)
+                and all(
+                    pair == (u.pk, u.canonical)
+                    for pair, u in zip(chosen.against, canonical, strict=True)
+                )
+            ):
                 alignment = chosen.alignment
             else:
                 alignment = _align_to(prepared, canonical)
+            # The proposal's copy of the canonical texts and its alignment go:
+            # only the matches are needed from here on.
+            chosen = None
             similarity = alignment.document_similarity
             if similarity < DOCUMENT_THRESHOLD:
                 raise IngestError(
@@ -790,6 +870,7 @@ def import_source(
                     }
                 )
             matches = [canonical[j] if j is not None else None for j in alignment.matches]
+            alignment = None
             if not created and marks_of_prepared(prepared).differs(marks_of_document(document)):
                 raise IngestError(
                     _(
@@ -831,26 +912,33 @@ def import_source(
             imported_by=user if user is not None and user.is_authenticated else None,
         )
         _write_original(source, data, prepared.original)
+        # The instance kept from here on leaves the file, its text and its
+        # regions in the database (loaded when asked for): the import holds
+        # them no longer than the PreparedSource does.
+        source = Source.objects.defer("original", "text", "regions").get(pk=source.pk)
+        source.document = document
         matched = [m for m in matches if m is not None]
         before = {u.pk: u.canonical for u in matched}
         derived = propose_derived(document, prepared, matches) if matched else None
         units_for_readings, new_units = _place_units(document, prepared, canonical, matches)
 
         _write_readings(source, units_for_readings, prepared.units)
+        # What the rest needs of the prepared text; the rest of it may go (when
+        # the caller does not hold it): the collation reads the readings back.
+        new_ids = {id(u) for u in new_units}  # identity: a list's `in` is quadratic
+        added_texts = [
+            (u, r.text)
+            for u, r in zip(units_for_readings, prepared.units, strict=True)
+            if id(u) in new_ids
+        ]
+        unit_count = len(prepared.units)
+        report = prepared.report
+        prepared = matches = None
         # Collate this copy into the units it touched: its readings are merged
         # into their stored sites; a unit whose consensus it may change (or
         # that an editor decided) is re-collated in full.
         _report(progress, "collate")
-        stats = add_witness(
-            units_for_readings,
-            source,
-            cause=CanonicalChange.Cause.IMPORT,
-            user=user,
-            reason=source.siglum,  # shown after the cause: “import · B”
-            progress=(lambda done, total: _report(progress, "collate", done / total))
-            if progress
-            else None,
-        )
+        stats = _collate_into(units_for_readings, source, user, progress)
         # Locators and the fingerprint depend on the units, their canonical
         # texts (a table row is cited by its first cell) and the titles alone:
         # an import that changed none of them leaves both as they are.
@@ -891,19 +979,17 @@ def import_source(
             for u in canonical
             if u.pk not in matched_pks
         ]
-        new_ids = {id(u) for u in new_units}  # identity: a list's `in` is quadratic
         added = [
-            {"unit": u.key, "label": u.label, "locator": located.get(u.pk, ""), "text": r.text}
-            for u, r in zip(units_for_readings, prepared.units, strict=True)
-            if id(u) in new_ids
+            {"unit": u.key, "label": u.label, "locator": located.get(u.pk, ""), "text": text}
+            for u, text in added_texts
         ]
-        source.report = prepared.report + [
+        source.report = report + [
             {
                 "rule": "align_units",
-                "count": len(prepared.units),
+                "count": unit_count,
                 "examples": [],
                 "detail": {
-                    "matched": len(prepared.units) - len(new_units),
+                    "matched": unit_count - len(new_units),
                     "new": len(new_units),
                     "similarity": round(similarity, 3) if similarity is not None else None,
                     "document": document.slug,
@@ -936,19 +1022,75 @@ def import_source(
     )
 
 
+#: Units handed to the collation at a time by :func:`_collate_into`, as model
+#: instances (some 700 bytes each besides their text).
+COLLATE_CHUNK = 2000
+
+
+def _collate_into(units: list[PlacedUnit], source: Source, user, progress) -> CollationStats:
+    """``clauses.collation.add_witness`` over ``units`` (each once), for the
+    import of ``source``: :data:`COLLATE_CHUNK` units at a time, each chunk's
+    ``Unit`` instances built for it and gone after it, so memory follows the
+    chunk, not the document. Every unit's collation is its own (its readings,
+    sites and decisions), so the chunks give what one call would.
+    Returns the chunks' :class:`~clauses.collation.CollationStats` summed."""
+    unique = list({u.pk: u for u in units}.values())
+    total = CollationStats()
+    for offset in range(0, len(unique), COLLATE_CHUNK):
+        chunk = [u.as_unit() for u in unique[offset : offset + COLLATE_CHUNK]]
+        stats = add_witness(
+            chunk,
+            source,
+            cause=CanonicalChange.Cause.IMPORT,
+            user=user,
+            reason=source.siglum,  # shown after the cause: “import · B”
+            progress=(
+                lambda done, _n, offset=offset: _report(
+                    progress, "collate", (offset + done) / len(unique)
+                )
+            )
+            if progress
+            else None,
+        )
+        for f in dataclass_fields(total):
+            setattr(total, f.name, getattr(total, f.name) + getattr(stats, f.name))
+        del chunk
+    return total
+
+
+#: The file's bytes and its text are written this much at a time (bytes, and
+#: characters): psycopg copies every parameter it sends, so one statement with
+#: a 4 MB file and its text cost three times the file at once.
+ORIGINAL_CHUNK_BYTES = 1 << 20
+TEXT_CHUNK_CHARS = 1 << 18
+
+
 def _write_original(source: Source, data: bytes, text: str) -> None:
-    """Store the file's bytes and its decoded text in ``source`` (saved already).
+    """Store the file's bytes and its decoded text in ``source`` (saved already,
+    with both empty), appended a chunk at a time.
 
     With server-side binding (the values travel apart from the statement, the
     bytes as they are): Django's client-side binding spells every value out in
     the SQL string, the bytes as hex, so a 4 MB file cost some 30 MB to insert.
+    The text travels as UTF-8 bytes, :data:`TEXT_CHUNK_CHARS` characters
+    encoded at a time (a chunk of whole characters is whole UTF-8) and gone
+    with their statement: handed over as a ``str``, psycopg's C encoder would
+    leave its UTF-8 form cached inside the ``str`` object (CPython keeps it
+    there), one more copy of the file for as long as the text is held.
     """
     connection.ensure_connection()
     table = connection.ops.quote_name(Source._meta.db_table)
     with psycopg.Cursor(connection.connection) as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET original = %b, text = %s WHERE id = %s", [data, text, source.pk]
-        )
+        for start in range(0, len(data), ORIGINAL_CHUNK_BYTES):
+            cursor.execute(
+                f"UPDATE {table} SET original = original || %b WHERE id = %s",
+                [data[start : start + ORIGINAL_CHUNK_BYTES], source.pk],
+            )
+        for start in range(0, len(text), TEXT_CHUNK_CHARS):
+            cursor.execute(
+                f"UPDATE {table} SET text = text || convert_from(%b, 'UTF8') WHERE id = %s",
+                [text[start : start + TEXT_CHUNK_CHARS].encode("utf-8"), source.pk],
+            )
     source.original, source.text = data, text
 
 
@@ -968,35 +1110,62 @@ def _json_text(value) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-#: Rows built and written at a time: a 4 MB copy has some 15,000 readings, and
-#: one INSERT of them all (with their search fields) weighs many times the file.
+#: Rows built and written at a time (new units): a 4 MB copy has some 15,000,
+#: and one INSERT of them all weighs many times the file.
 WRITE_BATCH = 500
+#: The columns of a reading as :func:`_write_readings` streams them.
+_READING_COLUMNS = (
+    "unit",
+    "source",
+    "text",
+    "folded",
+    "grams",
+    "label_raw",
+    "raw_start",
+    "raw_end",
+    "position",
+)
 
 
-def _write_readings(source: Source, units: list[Unit], readings: list) -> None:
-    """The copy's readings (``readings[i]``, a ``UnitReading``, of ``units[i]``,
-    at position ``i``), with their search fields, :data:`WRITE_BATCH` at a time."""
+def _write_readings(source: Source, units: list[PlacedUnit], readings: list) -> None:
+    """The copy's readings (``readings[i]``, a ``UnitReading``, of ``units[i]``
+    (written already: its ``pk`` set), at position ``i``), with their search
+    fields (:func:`clauses.text.search.index_fields`).
+
+    Streamed to PostgreSQL with ``COPY … FROM STDIN``, a row at a time: an
+    INSERT spells every value out in one statement (a batch of 500 readings
+    with their ``grams`` weighs some 5 MB in Python), COPY keeps one buffer of
+    a few KB, and is faster. Raises ValueError unless one unit per reading.
+    """
     if len(units) != len(readings):
         raise ValueError("one unit per reading")
-    for offset in range(0, len(readings), WRITE_BATCH):
-        batch = []
-        for i in range(offset, min(offset + WRITE_BATCH, len(readings))):
-            r = readings[i]
-            folded, grams = index_fields(r.text)
-            batch.append(
-                Reading(
-                    unit=units[i],
-                    source=source,
-                    text=r.text,
-                    folded=folded,
-                    grams=grams,
-                    label_raw=r.label_raw,
-                    raw_start=r.raw_start,
-                    raw_end=r.raw_end,
-                    position=i,
+    meta = Reading._meta
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(meta.get_field(name).column) for name in _READING_COLUMNS)
+    connection.ensure_connection()
+    with (
+        psycopg.Cursor(connection.connection) as cursor,
+        cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy,
+    ):
+        for position, (unit, r) in enumerate(zip(units, readings, strict=True)):
+            # A copy of the text goes to psycopg, whose C encoder leaves the
+            # UTF-8 form cached inside the str it encodes: the reading's own
+            # text (held to the end for a new unit) stays without one.
+            text = r.text.encode("utf-8").decode("utf-8")
+            folded, grams = index_fields(text)
+            copy.write_row(
+                (
+                    unit.pk,
+                    source.pk,
+                    text,
+                    folded,
+                    grams,
+                    r.label_raw,
+                    r.raw_start,
+                    r.raw_end,
+                    position,
                 )
             )
-        Reading.objects.bulk_create(batch)
 
 
 # --- Where new units go, and their keys ------------------------------------------
@@ -1030,7 +1199,7 @@ def shows_real_address(unit_key: str, reading_key: str) -> bool:
     )
 
 
-def _referred(units: list[Unit]) -> set[int]:
+def _referred(units: list[PlacedUnit]) -> set[int]:
     """The units a person has referred to: a note, a flag or a decision.
 
     Notes and flags are published with the unit's key (the W3C annotations'
@@ -1045,7 +1214,7 @@ def _referred(units: list[Unit]) -> set[int]:
     )
 
 
-def _rekey(changes: list[tuple[Unit, str]]) -> None:
+def _rekey(changes: list[tuple[PlacedUnit, str]]) -> None:
     """Give units new keys in two steps (a swap must not meet the unique constraint)."""
     if not changes:
         return
@@ -1056,9 +1225,13 @@ def _rekey(changes: list[tuple[Unit, str]]) -> None:
 
 
 def _place_units(
-    document: Document, prepared: PreparedSource, canonical: list[Unit], matches: list
-) -> tuple[list[Unit], list[Unit]]:
+    document: Document, prepared: PreparedSource, canonical: list[PlacedUnit], matches: list
+) -> tuple[list[PlacedUnit], list[PlacedUnit]]:
     """Create the copy's new units and put every unit in its place.
+
+    ``matches[i]``: the canonical unit ``prepared.units[i]`` reads, or None.
+    Returns the unit of every reading, in the readings' order, and the new
+    units (written, their ``pk`` set); both as :class:`PlacedUnit` records.
 
     Both the keys and the positions are independent of the order in which
     copies are imported (see ``merge_order`` and ``shows_real_address``): a
@@ -1084,23 +1257,25 @@ def _place_units(
     _rekey(rekeys)
 
     # 2. New units, placed by ids until their keys are known.
-    units_for_readings: list[Unit] = []
-    new_units: list[Unit] = []
-    node: dict[str, Unit] = {u.key: u for u in canonical}
+    units_for_readings: list[PlacedUnit] = []
+    new_units: list[PlacedUnit] = []
+    node: dict[str, PlacedUnit] = {u.key: u for u in canonical}
     source_nodes: list[str] = []
     for i, (reading, match) in enumerate(zip(prepared.units, matches, strict=True)):
         if match is not None:
             units_for_readings.append(match)
             source_nodes.append(match.key)
             continue
-        unit = Unit(
-            document=document,
+        unit = PlacedUnit(
+            pk=None,
+            document_id=document.pk,
             key=reading.key[:40],  # provisional: made unique below
             kind=reading.kind,
             label=reading.label,
             ordinal=reading.ordinal,
             level=reading.level,
             order=0,
+            parent_id=None,
             canonical=reading.text,  # for ranking only: the collation sets it, with history
         )
         new_units.append(unit)
@@ -1153,7 +1328,7 @@ def _place_units(
     _rekey(rekeys)
     for unit in new_units:
         unit.canonical = ""  # set by the collation, with a history entry
-    Unit.objects.bulk_create(new_units, batch_size=WRITE_BATCH)
+    _create_units(new_units)
 
     order = [node[node_id].key for node_id in order_ids]
     every = [*canonical, *new_units]
@@ -1163,6 +1338,16 @@ def _place_units(
     else:
         _restructure(every, order)
     return units_for_readings, new_units
+
+
+def _create_units(units: list[PlacedUnit]) -> None:
+    """Write new units, :data:`WRITE_BATCH` at a time, and set their ``pk``."""
+    for offset in range(0, len(units), WRITE_BATCH):
+        batch = units[offset : offset + WRITE_BATCH]
+        rows = [u.as_unit() for u in batch]
+        Unit.objects.bulk_create(rows)
+        for unit, row in zip(batch, rows, strict=True):
+            unit.pk = row.pk
 
 
 # --- Derived copies ------------------------------------------------------------
@@ -1464,7 +1649,10 @@ def preview_import(data: bytes, meta: SourceMeta, **kwargs) -> Preview:
 
 
 def _reading_parents(
-    prepared: PreparedSource, units_for_readings: list[Unit], units: list[Unit], order: list[str]
+    prepared: PreparedSource,
+    units_for_readings: list[PlacedUnit],
+    units: list[PlacedUnit],
+    order: list[str],
 ) -> None:
     """Parents from the readings: each reading names its parent (a key of this copy).
 
@@ -1483,10 +1671,10 @@ def _reading_parents(
             continue
         current = by_pk.get(unit.parent_id)
         if current is None or position.get(current.key, -1) < position[claim.key]:
-            unit.parent = claim
+            unit.parent_id = claim.pk
 
 
-def _renumber(units: list[Unit], order: list[str]) -> None:
+def _renumber(units: list[PlacedUnit], order: list[str]) -> None:
     """Renumber the units in ``order``; their parents are set already. Only the
     rows whose order or parent differ from the stored ones are written (a copy
     that adds no unit changes none)."""
@@ -1505,7 +1693,7 @@ def _renumber(units: list[Unit], order: list[str]) -> None:
     update_rows(Unit, ["order", "parent"], changed)
 
 
-def _restructure(units: list[Unit], order: list[str]) -> None:
+def _restructure(units: list[PlacedUnit], order: list[str]) -> None:
     """Renumber the units in ``order`` and derive each one's parent from it.
 
     A unit's parent is the nearest unit before it with a lower level (section
@@ -1513,7 +1701,7 @@ def _restructure(units: list[Unit], order: list[str]) -> None:
     decides where the clauses under that heading belong.
     """
     units = {u.key: u for u in units}
-    stack: list[Unit] = []
+    stack: list[PlacedUnit] = []
     changed = []
     for position, key in enumerate(order):
         unit = units[key]

@@ -5,18 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clauses', '0009_search'),
+        ("clauses", "0009_search"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='variantsite',
-            name='unique_site_index',
+            model_name="variantsite",
+            name="unique_site_index",
         ),
         migrations.AddConstraint(
-            model_name='variantsite',
-            constraint=models.UniqueConstraint(deferrable=django.db.models.constraints.Deferrable['DEFERRED'], fields=('unit', 'index'), name='unique_site_index'),
+            model_name="variantsite",
+            constraint=models.UniqueConstraint(
+                deferrable=django.db.models.constraints.Deferrable["DEFERRED"],
+                fields=("unit", "index"),
+                name="unique_site_index",
+            ),
         ),
     ]

@@ -28,7 +28,7 @@ from .patterns import (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per line of the file
 class Line:
     start: int  # clean-text offsets, end exclusive, without the newline
     end: int

@@ -30,7 +30,7 @@ class IngestError(TextError):
     (``messages.TextError``: a translatable template and its parameters)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per unit, held through the import
 class UnitReading:
     key: str
     kind: str
@@ -139,11 +139,12 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
     accountant = _Accountant(original)
     for span in layout.spans:
         accountant.mark_clean(mt, span.start, span.end, span.kind, span.name)
-    for part in layout.parts:
-        if not part.lines:
-            continue
+    parts = [part for part in layout.parts if part.lines]
+    for n, part in enumerate(parts):
         part_mt = _keep_only(mt, part.lines)
         part.lines = []  # the part's text lives on in part_mt: memory stays bounded
+        if n == len(parts) - 1:
+            mt = None  # every part has its own text now: the whole clean text goes
         part_mt, spaces = cleanup.remove_spaces_between_chinese(part_mt)
         report.append(spaces)
         lines = split_lines(part_mt.text)
@@ -172,7 +173,9 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
         scheme_result.examples = [best.scheme.description]
         report.append(scheme_result)
         report += best.results
-        for seg in best.segments:
+        segments, best.segments = best.segments, []
+        for i, seg in enumerate(segments):
+            segments[i] = None  # each segment goes as its reading comes
             reading = _reading(part_mt, original, seg, part.key)
             units.append(reading)
             # Readings are one region kind; which unit a span belongs to is
@@ -185,6 +188,7 @@ def prepare(data: bytes, filename: str = "") -> PreparedSource:
                 accountant.fill_gaps(part_mt, a, b, READING, "")
             if seg.label_span:
                 accountant.fill_gaps(part_mt, *seg.label_span, READING, "")
+    part_mt = best = None  # the last part's clean text: its readings have it
     if not units:
         raise IngestError(
             gettext_noop(

@@ -50,7 +50,7 @@ HEADING, PARAGRAPH, CLAUSE, ITEM = "heading", "paragraph", "clause", "item"
 ARTICLE, ROW = "article", "row"
 
 
-@dataclass
+@dataclass(slots=True)  # thousands of them per scheme tried: no __dict__ each
 class Segment:
     kind: str
     label: str  # normalized label: 六、 （十三） 12. —— or ""
@@ -60,7 +60,9 @@ class Segment:
     label_span: tuple[int, int] | None = None
     key: str = ""
     shape: str = ""  # the scheme shape that labelled it: section, clause, article …
-    seps: list[str] = field(default_factory=list)  # seps[i] joins parts[i-1] and parts[i]
+    # seps[i] joins parts[i-1] and parts[i]; None while every joint is "" (most
+    # segments: no list each).
+    seps: list[str] | None = None
     parent: str = ""  # key of the enclosing unit ("" at the top of its part)
     label_path: tuple[str, ...] = ()  # labels from the top: ("第二章", "第二十三条")
     damaged: bool = False  # the label was read from its place in the sequence
@@ -77,6 +79,8 @@ class Segment:
     def append(self, start: int, end: int, sep: str = "") -> None:
         """Add the clean span ``[start, end)``, joined to the last one by ``sep``."""
         if sep or self.seps:
+            if self.seps is None:
+                self.seps = []
             self.seps.extend([""] * (len(self.parts) - 1 - len(self.seps)))
             self.seps.append(sep)
         self.parts.append((start, end))
@@ -716,6 +720,9 @@ def segment_part(
         tried.append(
             SchemeResult(scheme, [], [], result.explained, result.lines, result.shapes_used)
         )
+        # Not held while the next scheme runs: at most the best and the current
+        # scheme's segments are alive at once.
+        del result
     assert best is not None  # plain always applies
     return best, tried
 
