@@ -58,7 +58,7 @@ from typing import NamedTuple
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Max, Min, TextField, Value
+from django.db.models import Max, Min
 
 from annotations.anchoring import reanchor_notes
 
@@ -162,13 +162,14 @@ def _unit_readings(
     twice: set[int] = set()
     if not unit_ids:
         return readings, edges, twice
-    rows = Reading.objects.filter(unit_id__in=unit_ids)
-    if texts:
-        rows = rows.values_list("unit_id", "source_id", "text", "position")
-    else:
-        rows = rows.annotate(none=Value(None, output_field=TextField())).values_list(
-            "unit_id", "source_id", "none", "position"
+    table = connection.ops.quote_name(Reading._meta.db_table)
+    with connection.cursor() as cursor:  # tuples as they come: no ORM row handling
+        cursor.execute(
+            f"SELECT unit_id, source_id, {'text' if texts else 'NULL'}, position "
+            f"FROM {table} WHERE unit_id = ANY(%s)",
+            [unit_ids],
         )
+        rows = cursor.fetchall()
     for unit_id, source_id, text, position in rows:
         siglum = sources[source_id].siglum
         if siglum in readings[unit_id]:
@@ -470,22 +471,7 @@ def _add_witness_batch(
         else:
             merging.append(unit)
 
-    stored: dict[int, list[engine.VariantSite]] = {u.pk: [] for u in merging}
-    for row in VariantSite.objects.filter(unit_id__in=[u.pk for u in merging]).values_list(
-        "unit_id", "start", "end", "type", "tie", "likely_ocr", "ocr_pairs", "readings"
-    ):
-        unit_id, start, end, typ, tie, likely_ocr, pairs, site_readings = row
-        stored[unit_id].append(
-            engine.VariantSite(
-                start=start,
-                end=end,
-                readings=site_readings,
-                type=typ,
-                likely_ocr=likely_ocr,
-                ocr_pairs=tuple(tuple(p) for p in pairs),
-                tie=tie,
-            )
-        )
+    stored = _stored_sites([u.pk for u in merging])
     new_sites: list[VariantSite] = []
     merged: set[int] = set()
     started = time.perf_counter()
@@ -560,6 +546,37 @@ class _MergedSite(NamedTuple):
     ocr_pairs: tuple
     readings: dict[str, str]
     canonical_reading: str
+
+
+def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
+    """``{unit id: [its stored sites]}`` as the engine takes them, for
+    ``unit_ids``: PostgreSQL gathers each unit's sites into one JSON array, so
+    Python parses one value a unit, not two a site (readings, OCR pairs)."""
+    stored: dict[int, list[engine.VariantSite]] = {pk: [] for pk in unit_ids}
+    if not unit_ids:
+        return stored
+    table = connection.ops.quote_name(VariantSite._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT unit_id, jsonb_agg(jsonb_build_array(
+                    start, "end", type, tie, likely_ocr, ocr_pairs, readings))::text
+                FROM {table} WHERE unit_id = ANY(%s) GROUP BY unit_id""",
+            [unit_ids],
+        )
+        for unit_id, payload in cursor.fetchall():
+            stored[unit_id] = [
+                engine.VariantSite(
+                    start=start,
+                    end=end,
+                    readings=site_readings,
+                    type=typ,
+                    likely_ocr=likely_ocr,
+                    ocr_pairs=tuple(tuple(p) for p in pairs),
+                    tie=tie,
+                )
+                for start, end, typ, tie, likely_ocr, pairs, site_readings in json.loads(payload)
+            ]
+    return stored
 
 
 def _site_row(
@@ -641,7 +658,10 @@ def _merge_sites(units: set[int], sites: list, added: str) -> list:
                     [s.type for _, s in kept],
                     [s.tie for _, s in kept],
                     [s.likely_ocr for _, s in kept],
-                    [json.dumps([list(p) for p in s.ocr_pairs]) for _, s in kept],
+                    [
+                        json.dumps([list(p) for p in s.ocr_pairs]) if s.ocr_pairs else "[]"
+                        for _, s in kept
+                    ],
                 ],
             )
     return rest

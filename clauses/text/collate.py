@@ -1826,6 +1826,18 @@ def _group_readings(
     start, end, members = group[0], group[1], sorted(group[2], key=lambda k: stored[k].start)
     inside = [stored[k] for k in members]
     out = {}
+    if len(inside) == 1:  # most merged spans hold one stored site
+        site = inside[0]
+        before, after = canonical[start : site.start], canonical[site.end : end]
+        lemma = canonical[site.start : site.end]
+        whole: dict[str, str] = {}
+        for sig in covering:
+            r = site.readings.get(sig, lemma)
+            text = whole.get(r)
+            if text is None:
+                text = whole[r] = before + r + after
+            out[sig] = text
+        return _with_new(out, start, end, siglum, al)
     built: dict[tuple, str] = {}  # most witnesses read the span alike: built once
     for sig in covering:
         held = tuple(site.readings.get(sig) for site in inside)
@@ -1839,6 +1851,15 @@ def _group_readings(
             parts.append(canonical[pos:end])
             text = built[held] = "".join(parts)
         out[sig] = text
+    return _with_new(out, start, end, siglum, al)
+
+
+def _with_new(
+    out: dict[str, str], start: int, end: int, siglum: str, al: _Alignment
+) -> dict[str, str] | None:
+    """``out`` and the new witness's reading of ``[start, end)`` (cut through its
+    alignment ``al``), sorted by siglum; None if the span's edges fall inside
+    one of its differences."""
     cut = al.cut(start, end)
     if cut is None:
         return None
