@@ -77,8 +77,6 @@ def insert_rows(model: type[models.Model], fields: Sequence[str], rows: Sequence
         names.append(quote(column.column))
         if isinstance(column, models.JSONField):
             selects.append(("%s::text[]", f"c{k}::jsonb"))
-        elif db_type == "tsvector":
-            selects.append(("%s::text[]", f"c{k}::tsvector"))
         else:
             selects.append((f"%s::{db_type}[]", f"c{k}"))
     sql = (

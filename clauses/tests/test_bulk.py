@@ -1,0 +1,58 @@
+"""clauses.bulk: many rows written in one statement, as the ORM would write them."""
+
+import pytest
+
+from clauses.bulk import insert_rows, update_rows
+from clauses.models import Unit, VariantSite
+
+pytestmark = pytest.mark.django_db
+
+
+def test_insert_rows_writes_what_the_orm_reads_back():
+    unit = Unit.objects.filter(document__slug__isnull=False).first()
+    VariantSite.objects.filter(unit=unit).delete()
+    rows = [
+        (
+            unit.pk,
+            0,
+            0,
+            2,
+            "substitution",
+            True,
+            False,
+            [["巾", "中"]],
+            {"A": "巾帼", "B": "中帼"},
+            "巾帼",
+        ),
+        (unit.pk, 1, 5, 5, "addition", False, True, [], {"A": "", "B": "'\\\"𠀀"}, ""),
+    ]
+    fields = [
+        "unit_id",
+        "index",
+        "start",
+        "end",
+        "type",
+        "likely_ocr",
+        "tie",
+        "ocr_pairs",
+        "readings",
+        "canonical_reading",
+    ]
+    assert insert_rows(VariantSite, fields, rows) == 2
+    assert insert_rows(VariantSite, fields, []) == 0
+    got = list(
+        VariantSite.objects.filter(unit=unit)
+        .order_by("index")
+        .values_list(*["unit", *fields[1:]], "decision")
+    )
+    assert got == [(*row, None) for row in rows]
+
+
+def test_update_rows_sets_each_row_its_own_values():
+    units = list(Unit.objects.order_by("pk")[:3])
+    update_rows(Unit, ["label", "ordinal"], [(u.pk, f"L{i}", i) for i, u in enumerate(units)])
+    assert list(
+        Unit.objects.filter(pk__in=[u.pk for u in units])
+        .order_by("pk")
+        .values_list("label", "ordinal")
+    ) == [("L0", 0), ("L1", 1), ("L2", 2)]
