@@ -71,8 +71,10 @@ DENSE_MAX_PAIRS = 40_000
 CANDIDATES_PER_UNIT = 8
 #: A bigram found in more canonical units than this does not propose candidates.
 RARE_BIGRAM = 16
-#: A same-key pair at least this similar (Dice) is a unit's only candidate.
+#: A same-key pair at least this similar (Dice) is a unit's only candidate,
+#: unless a canonical unit within STRONG_WINDOW positions is as similar.
 STRONG_MATCH = 0.7
+STRONG_WINDOW = 3
 #: Canonical units whose bigram sets :func:`_sparse_align` keeps at a time.
 GRAM_CACHE = 256
 
@@ -158,8 +160,9 @@ def _candidates(
     (found in at most :data:`RARE_BIGRAM` canonical units).
 
     A unit whose one same-key canonical unit is a :data:`STRONG_MATCH` (Dice
-    similarity) is not searched further: with the label bonus, no other pair
-    can score as high, and most units of a copy are such. The others search
+    similarity), and more like it than any canonical unit within
+    :data:`STRONG_WINDOW` positions, is not searched further: with the label
+    bonus, no other pair can score as high, and most units of a copy are such. The others search
     the canonical units no unit matched so strongly (an alignment matches a
     unit once), through a rare-bigram index of those alone.
     """
@@ -170,13 +173,34 @@ def _candidates(
         by_text.setdefault(u.text, []).append(j)
     out: list[list[int]] = []
     strong: list[float | None] = []
+    grams: OrderedDict[int, frozenset[str]] = OrderedDict()  # canonical units', recently used
+
+    def grams_of(j: int) -> frozenset[str]:
+        found = grams.get(j)
+        if found is None:
+            found = grams[j] = bigrams(canonical[j].text)
+            if len(grams) > GRAM_CACHE:
+                grams.popitem(last=False)
+        else:
+            grams.move_to_end(j)
+        return found
+
     for u in source:
         same_key = by_key.get(u.key, ())
         sim = None
         if len(same_key) == 1 and canonical[same_key[0]].heading == u.heading:
-            c = canonical[same_key[0]]
-            sim = 1.0 if c.text == u.text else dice(bigrams(u.text), bigrams(c.text))
-            if sim < STRONG_MATCH:
+            j = same_key[0]
+            u_grams = bigrams(u.text)
+            sim = dice(u_grams, grams_of(j))
+            # Not when a unit nearby reads as much like it: positional keys
+            # (p1, p2 …) shift by one when a copy has a paragraph more or less.
+            if sim < STRONG_MATCH or any(
+                canonical[k].heading == u.heading and dice(u_grams, grams_of(k)) >= sim
+                for k in range(
+                    max(0, j - STRONG_WINDOW), min(len(canonical), j + STRONG_WINDOW + 1)
+                )
+                if k != j
+            ):
                 sim = None
         strong.append(sim)
         out.append(list(same_key) if sim is not None else [])
