@@ -631,12 +631,24 @@ def priority(request, slug):
 
 @require_safe
 def history(request, slug):
-    """Every change of the document's canonical text, newest first."""
+    """Every change of the document's canonical text, newest first, by pages of
+    :data:`settings.HISTORY_CHANGES_PER_PAGE` (counted and cut in SQL)."""
     doc = get_object_or_404(Document, slug=slug)
-    changes = list(
-        CanonicalChange.objects.filter(unit__document=doc)
-        .select_related("unit", "user")
-        .order_by("-created", "-pk")
+    every = CanonicalChange.objects.filter(unit__document=doc)
+    # A unit's first text (at the import that brought it) is no change to read about.
+    first_texts = every.filter(before="").count()
+    page = Paginator(
+        every.exclude(before="").select_related("unit", "user").order_by("-created", "-pk"),
+        settings.HISTORY_CHANGES_PER_PAGE,
+    ).get_page(request.GET.get("page"))
+    changes = list(page.object_list)
+    for change in changes:
+        change.runs = change_runs(change.before, change.after)
+        change.unit.document = doc  # its links need the slug: no query per change
+    return render(
+        request,
+        "clauses/history.html",
+        {"document": doc, "changes": changes, "first_texts": first_texts, "page": page},
     )
     # A unit's first text (at the import that brought it) is no change to read about.
     first_texts = sum(1 for c in changes if not c.before)

@@ -71,6 +71,8 @@ READER_UNITS_PER_PAGE = env_int("READER_UNITS_PER_PAGE", 200, minimum=1)
 DOCUMENT_UNITS_PER_PAGE = env_int("DOCUMENT_UNITS_PER_PAGE", 200, minimum=1)
 COMPARE_ROWS_PER_PAGE = env_int("COMPARE_ROWS_PER_PAGE", 100, minimum=1)
 SOURCE_CHARS_PER_PAGE = env_int("SOURCE_CHARS_PER_PAGE", 40_000, minimum=1000)
+# Changes of one page of a document's history of its canonical text.
+HISTORY_CHANGES_PER_PAGE = env_int("HISTORY_CHANGES_PER_PAGE", 100, minimum=1)
 # A pasted source arrives as a form field, so let request bodies be a little
 # larger than the source limit itself.
 DATA_UPLOAD_MAX_MEMORY_SIZE = max(MAX_SOURCE_BYTES + 256 * 1024, 2_621_440)

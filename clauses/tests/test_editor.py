@@ -481,6 +481,36 @@ def test_history_page_lists_changes(client, staff):
     assert 'href="/documents/2024-yijian/u/c13/"' in html
 
 
+def test_history_page_comes_in_pages(client, staff, settings, django_assert_max_num_queries):
+    """A long history (a 15,000-unit import writes thousands of changes) is
+    read a page at a time: page links, the total, and queries that do not grow."""
+    settings.HISTORY_CHANGES_PER_PAGE = 2
+    units = list(Unit.objects.filter(document__slug="2024-yijian").order_by("order")[:5])
+    CanonicalChange.objects.bulk_create(
+        [
+            CanonicalChange(
+                unit=u,
+                before=u.canonical,
+                after=u.canonical + "改",
+                cause="consensus",
+            )
+            for u in units
+        ]
+    )
+    total = (
+        CanonicalChange.objects.filter(unit__document__slug="2024-yijian")
+        .exclude(before="")
+        .count()
+    )
+    with django_assert_max_num_queries(12):
+        html = client.get(DOC + "history/").content.decode()
+    assert html.count('class="change ') == 2
+    assert f"{total} " in html and 'rel="next" href="?page=2"' in html
+    last = client.get(DOC + f"history/?page={(total + 1) // 2}").content.decode()
+    assert 'rel="prev"' in last and 'rel="next"' not in last
+    assert client.get(DOC + "history/?page=nonsense").status_code == 200
+
+
 def test_bad_input_from_another_page_gets_the_whole_unit_page(client, staff):
     """The reader's panel posts without ``origin``: with or without htmx, a bad
     decision answers the whole unit page, its forms sending the editor back."""
