@@ -650,14 +650,3 @@ def history(request, slug):
         "clauses/history.html",
         {"document": doc, "changes": changes, "first_texts": first_texts, "page": page},
     )
-    # A unit's first text (at the import that brought it) is no change to read about.
-    first_texts = sum(1 for c in changes if not c.before)
-    changes = [c for c in changes if c.before]
-    for change in changes:
-        change.runs = change_runs(change.before, change.after)
-        change.unit.document = doc  # its links need the slug: no query per change
-    return render(
-        request,
-        "clauses/history.html",
-        {"document": doc, "changes": changes, "first_texts": first_texts},
-    )
