@@ -1576,6 +1576,11 @@ def set_derived_from(source: Source, parent: Source | None, user=None) -> Source
 # --- Preview -------------------------------------------------------------------
 
 
+#: Changes, added units and lacking units the import form's preview lists,
+#: of each (the counts are whole; the import report lists every one).
+PREVIEW_SHOWN = 100
+
+
 @dataclass
 class Preview:
     """What an import would do, found by doing it and rolling it back."""
@@ -1592,6 +1597,29 @@ class Preview:
     report: list[dict]
     derived_proposal: dict | None
     relation: dict | None
+
+    def shown(self, limit: int | None = None) -> dict:
+        """What the import form shows of this preview, as JSON-ready data: the
+        summary, the counts of changes, added and lacking units, and the first
+        ``limit`` (default :data:`PREVIEW_SHOWN`) of each list. A job stores
+        this, not the lists whole: a 4.7 MB copy's 4,707 changes made a 6.5 MB
+        result to store and a page of every diff."""
+        limit = PREVIEW_SHOWN if limit is None else limit
+        return {
+            "created": self.created,
+            "document_title": self.document_title,
+            "siglum": self.siglum,
+            "units": self.units,
+            "similarity": self.similarity,
+            "changes": self.changes[:limit],
+            "changes_count": len(self.changes),
+            "added": self.added[:limit],
+            "added_count": len(self.added),
+            "lacking": self.lacking[:limit],
+            "lacking_count": len(self.lacking),
+            "shown": limit,
+            "derived_proposal": self.derived_proposal,
+        }
 
     def as_json(self) -> dict:
         return {

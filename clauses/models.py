@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import psycopg
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -525,6 +526,41 @@ class UnitAlignment(models.Model):
         return f"alignments of {self.unit_id}"
 
 
+class ImportJobQuerySet(models.QuerySet):
+    """The job's file travels in binary, with server-side binding, both ways.
+
+    Through the ORM a ``bytea`` goes as hex text: Django spells it out in the
+    SQL string to write it (a 4.7 MB file peaked at 35 MB), and psycopg reads
+    it back as hex to decode (27 MB held by the worker for the same file).
+    Measured with ``/proc/self/status`` (VmRSS, VmHWM), not tracemalloc, which
+    does not see libpq's buffers.
+    """
+
+    def create_with_file(self, data: bytes, **fields) -> ImportJob:
+        """Create a job with ``fields`` and store ``data`` (bytes) as its file;
+        returns the job without its file loaded (``data`` deferred)."""
+        from django.db import connection
+
+        job = self.create(data=b"", **fields)
+        connection.ensure_connection()
+        table = connection.ops.quote_name(ImportJob._meta.db_table)
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(f"UPDATE {table} SET data = %b WHERE id = %s", [bytes(data), job.pk])
+        return self.defer("data").get(pk=job.pk)
+
+    def file_of(self, pk: int) -> bytes:
+        """The file of job ``pk`` as bytes (``b""`` once emptied or when there
+        is no such job), fetched in binary format."""
+        from django.db import connection
+
+        connection.ensure_connection()
+        table = connection.ops.quote_name(ImportJob._meta.db_table)
+        with psycopg.Cursor(connection.connection) as cursor:
+            cursor.execute(f"SELECT data FROM {table} WHERE id = %s", [pk], binary=True)
+            row = cursor.fetchone()
+        return bytes(row[0]) if row and row[0] is not None else b""
+
+
 class ImportJob(models.Model):
     """An import running in the background (``clauses.tasks``): what it was
     given, how far it is, and how it ended, for the progress page."""
@@ -558,6 +594,8 @@ class ImportJob(models.Model):
     message = models.TextField(blank=True)  # the success or failure line, translated
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
+
+    objects = ImportJobQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created"]

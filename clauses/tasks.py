@@ -81,21 +81,6 @@ def _kwargs(options: dict, user) -> dict:
     }
 
 
-def _preview_result(preview) -> dict:
-    """What the form shows of a preview (``clauses/import.html``)."""
-    return {
-        "created": preview.created,
-        "document_title": preview.document_title,
-        "siglum": preview.siglum,
-        "units": preview.units,
-        "similarity": preview.similarity,
-        "changes": preview.changes,
-        "added": preview.added,
-        "lacking": preview.lacking,
-        "derived_proposal": preview.derived_proposal,
-    }
-
-
 def perform(job: ImportJob) -> None:
     """Run ``job`` now, in this process, and record how it ended."""
     progress = _Progress(job.pk)
@@ -104,10 +89,10 @@ def perform(job: ImportJob) -> None:
     with translation.override(job.language or None):
         try:
             kwargs = _kwargs(options, job.user)
-            data = bytes(job.data)
+            data = ImportJob.objects.file_of(job.pk)
             if options.get("mode") == "preview":
                 preview = preview_import(data, job_meta(options), **kwargs)
-                result = {"preview": _preview_result(preview)}
+                result = {"preview": preview.shown()}
                 status = ImportJob.Status.DONE
             else:
                 imported = import_source(data, job_meta(options), progress=progress, **kwargs)
@@ -141,15 +126,17 @@ def perform(job: ImportJob) -> None:
     job.status = status
     job.progress = 100
     job.options = {**options, "result": result}
+    fields = ["status", "progress", "options", "source", "message"]
     if options.get("mode") != "preview":
         job.data = b""  # the source keeps the bytes; a failed import needs them no more
-    job.save(update_fields=["status", "progress", "options", "source", "message", "data"])
+        fields.append("data")
+    job.save(update_fields=fields)
 
 
 @task()
 def run_import(job_id: int) -> None:
     """The worker's side of an import job."""
-    job = ImportJob.objects.select_related("user").filter(pk=job_id).first()
+    job = ImportJob.objects.select_related("user").defer("data").filter(pk=job_id).first()
     if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
         return
     ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING)

@@ -728,9 +728,9 @@ def _job_options(form: ImportForm, request, mode: str) -> dict:
 def _start_job(request, form: ImportForm, mode: str):
     """Write the job and hand it to the worker; show its progress page, or its
     end when it has ended already (a backend that runs tasks at once)."""
-    job = ImportJob.objects.create(
+    job = ImportJob.objects.create_with_file(
+        form.cleaned_data["data"],
         user=request.user,
-        data=form.cleaned_data["data"],
         options=_job_options(form, request, mode),
         language=translation.get_language() or "",
     )
@@ -745,10 +745,10 @@ def _start_job(request, form: ImportForm, mode: str):
 
 
 def _preview_context(preview, data: dict, pending: str) -> dict:
-    """The preview section of the form, from a Preview or a job's stored preview."""
-    get = preview.get if isinstance(preview, dict) else lambda k: getattr(preview, k)
-    derived = get("derived_proposal")
-    similarity = get("similarity")
+    """The preview section of the form, from what :meth:`Preview.shown` gives
+    (stored by a job, or made in the request)."""
+    derived = preview["derived_proposal"]
+    similarity = preview["similarity"]
     return {
         "result": preview,
         "pending": pending,
@@ -792,8 +792,7 @@ def _from_job(request, job: ImportJob):
     if options.get("pasted"):
         # A pasted text comes back in its box, as after a preview in the request
         # (the job keeps it until the preview is saved or given up).
-        raw = ImportJob.objects.filter(pk=job.pk).values_list("data", flat=True).first()
-        fields["text"] = bytes(raw or b"").decode("utf-8")
+        fields["text"] = ImportJob.objects.file_of(job.pk).decode("utf-8")
     else:
         fields["pending"] = held  # the file waits in the session
     # Bound, for the fields to show their values. The file or text may be gone
@@ -910,7 +909,7 @@ def import_view(request):
             form.add_error(None, str(exc))
         else:
             pending = _hold_upload(request, data["data"], data["filename"]) if holds_file else ""
-            preview = _preview_context(result, data, pending)
+            preview = _preview_context(result.shown(), data, pending)
     return _render_import(request, form, cuts=cuts, preview=preview)
 
 

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test import override_settings
 
 from clauses import collation
-from clauses.ingest import SourceMeta, candidates, import_source, read_prepared
+from clauses.ingest import SourceMeta, candidates, import_source, preview_import, read_prepared
 from clauses.models import Document, ImportJob, Source, Unit, UnitAlignment, VariantSite
 from clauses.text import collate as engine
 from clauses.text.pipeline import IngestError
@@ -254,3 +254,50 @@ def test_a_large_paste_is_previewed_by_the_worker(admin_client):
     assert response.status_code == 200 and "import-preview" in html
     assert ImportJob.objects.filter(options__mode="preview", status="done").exists()
     assert Source.objects.filter(document__slug="2024-yijian").count() == 4
+
+
+def test_a_jobs_file_travels_in_binary_both_ways():
+    """Every byte value, a NUL and a backslash come back as they went; the job
+    comes back without its file loaded; a missing job's file is empty."""
+    data = bytes(range(256)) * 300 + b"\x00\\x00\\\\"
+    job = ImportJob.objects.create_with_file(data, options={"mode": "import"}, language="en")
+    assert "data" in job.get_deferred_fields()
+    assert ImportJob.objects.file_of(job.pk) == data
+    assert bytes(ImportJob.objects.values_list("data", flat=True).get(pk=job.pk)) == data
+    assert ImportJob.objects.file_of(job.pk + 1000) == b""
+
+
+def test_a_job_made_with_its_file_imports_it_and_empties_it():
+    from clauses.tasks import enqueue
+
+    data = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1)
+    job = ImportJob.objects.create_with_file(
+        data,
+        options={"mode": "import", "meta": {"siglum": "Q", "kind": "web"}, "accept_cuts": True},
+        language="en",
+    )
+    job = enqueue(job)
+    assert job.status == "done" and job.source.siglum == "Q"
+    assert bytes(job.source.original) == data
+    assert ImportJob.objects.file_of(job.pk) == b""
+
+
+def test_the_preview_lists_the_first_of_many_and_counts_them_all(admin_client, monkeypatch):
+    """A preview lists at most PREVIEW_SHOWN lacking units (and changes, and
+    added units), says so, and counts them all."""
+    import clauses.ingest
+
+    whole = preview_import(seed_bytes("004") + b"\n", SourceMeta(), accept_cuts=True)
+    assert len(whole.lacking) > 3
+    monkeypatch.setattr(clauses.ingest, "PREVIEW_SHOWN", 3)
+    response = admin_client.post(
+        "/import/",
+        {"text": (seed_bytes("004") + b"\n").decode(), "kind": "other", "accept_cuts": "on"},
+    )
+    html = response.content.decode()
+    assert response.status_code == 200 and "import-preview" in html
+    lacking = html.split('class="preview-lacking"')[1].split("</details>")[0]
+    assert f"缺少 {len(whole.lacking)} 个单元" in lacking
+    assert lacking.count("<code>") == 3 and "preview-cut" in lacking
+    shown = whole.shown(limit=3)
+    assert shown["lacking"] == whole.lacking[:3] and shown["lacking_count"] == len(whole.lacking)
