@@ -22,6 +22,13 @@ from .models import (
 URL_SCHEMES = ["http", "https"]
 
 
+class HttpURLField(forms.URLField):
+    """A URL field that takes http(s) URLs only: its one validator replaces the
+    URLField's own (both would say “Enter a valid URL.” for one bad URL)."""
+
+    default_validators = [URLValidator(schemes=URL_SCHEMES)]
+
+
 class SourceMetaForm(forms.Form):
     """A copy's metadata, checked alike by the import form and ``import_source``."""
 
@@ -51,13 +58,7 @@ class SourceMetaForm(forms.Form):
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    url = forms.URLField(
-        label=_("URL"),
-        required=False,
-        assume_scheme="https",
-        max_length=500,
-        validators=[URLValidator(schemes=URL_SCHEMES)],
-    )
+    url = HttpURLField(label=_("URL"), required=False, assume_scheme="https", max_length=500)
 
 
 class ImportForm(SourceMetaForm):

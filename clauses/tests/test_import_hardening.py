@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import override_settings
 
 from clauses import collation
+from clauses.forms import ImportForm
 from clauses.ingest import SourceMeta, candidates, import_source, preview_import, read_prepared
 from clauses.models import Document, ImportJob, Source, Unit, UnitAlignment, VariantSite
 from clauses.text import collate as engine
@@ -54,7 +55,10 @@ def test_the_form_refuses_a_javascript_url_and_too_long_a_paste(client, django_u
     assert (
         response.status_code == 200 and Source.objects.filter(url__startswith="javas").count() == 0
     )
-    assert response.context["form"].errors["url"]
+    assert len(response.context["form"].errors["url"]) == 1  # said once, not by two validators
+    for good in ("https://www.gov.cn/a.htm", "http://example.org/", "www.gov.cn/x"):
+        form = ImportForm({"text": "第一条 试行。", "kind": "web", "url": good})
+        assert form.is_valid() and form.cleaned_data["url"].startswith("http"), form.errors
     with override_settings(MAX_SOURCE_BYTES=1000):
         response = client.post("/import/", {"text": "条" * 400, "kind": "web"})
     assert "limit" in str(response.context["form"].non_field_errors()) or "上限" in str(
