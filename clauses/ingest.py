@@ -42,7 +42,7 @@ from .models import (
 from .text.align import DOCUMENT_THRESHOLD, Alignment, AlignUnit, align, merge_order, natural_key
 from .text.collate import diff_opcodes
 from .text.decode import DecodeError
-from .text.fingerprint import containment, fingerprint, gram_hash
+from .text.fingerprint import containment, fingerprint, gram_hash, title_variant
 from .text.messages import TextError
 from .text.pipeline import IngestError, PreparedSource, prepare
 from .text.search import index_fields
@@ -437,17 +437,28 @@ def _judge(
 ) -> Proposal:
     mine = _title_keys(document_title(prepared), prepared.metadata)
     theirs_titles = _title_keys(document.title, document.metadata or {})
-    if mine and theirs_titles and not mine & theirs_titles:
-        # Two titles, and not the same: another document (the 2014 and the 2019
-        # holiday notices are alike in every line but their dates).
-        return Proposal(document, similarity, kind="other")
     same_title = bool(mine & theirs_titles)
+    if mine and theirs_titles and not same_title:
+        # Two titles, and not the same: another document (the 2014 and the 2019
+        # holiday notices are alike in every line but their dates), unless the
+        # text is the document's and the titles differ as transcription errors
+        # do (an OCR'd 产业工仁 for 产业工人: the title is a variant reading).
+        same_title = similarity >= TITLE_VARIANT_SIMILARITY and any(
+            title_variant(a, b) for a in mine for b in theirs_titles
+        )
+        if not same_title:
+            return Proposal(document, similarity, kind="other")
     theirs = marks_of_document(document)
     if (same_title or similarity >= DOCUMENT_THRESHOLD) and marks.differs(theirs):
         later = not (marks.latest and theirs.latest and marks.latest < theirs.latest)
         return Proposal(document, similarity, kind="version", later=later)
     return Proposal(document, similarity)
 
+
+#: The similarity at which a text whose title differs from a document's only as
+#: transcription errors do (:func:`clauses.text.fingerprint.title_variant`) is
+#: taken as a copy of it: near-identical text, as an OCR'd copy's is.
+TITLE_VARIANT_SIMILARITY = 0.95
 
 #: Documents proposed by their fingerprint (besides those of the same title).
 CANDIDATES = 3

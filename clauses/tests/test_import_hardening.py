@@ -12,9 +12,18 @@ from django.test import override_settings
 
 from clauses import collation
 from clauses.forms import ImportForm
-from clauses.ingest import SourceMeta, candidates, import_source, preview_import, read_prepared
+from clauses.ingest import (
+    SourceMeta,
+    candidates,
+    choose,
+    import_source,
+    preview_import,
+    propose,
+    read_prepared,
+)
 from clauses.models import Document, ImportJob, Source, Unit, UnitAlignment, VariantSite
 from clauses.text import collate as engine
+from clauses.text.fingerprint import title_variant
 from clauses.text.pipeline import IngestError
 
 from .seeds import seed_bytes
@@ -83,6 +92,57 @@ def test_the_document_is_found_by_its_fingerprint():
     found = candidates(prepared)
     assert [d.slug for d in found][:1] == ["2024-yijian"]
     assert Document.objects.get(slug="2024-yijian").grams.exists()
+
+
+def test_a_title_mistyped_as_ocr_does_is_the_same_documents():
+    """Seed 002 with 产业工人 OCR'd as 产业工仁 in its three title lines: a copy
+    of the 2017 plan (its title a variant reading), not a new document."""
+    data = seed_bytes("002").replace("产业工人".encode(), "产业工仁".encode(), 3)
+    plan = Document.objects.get(
+        sources__checksum__isnull=False, title__contains="产业工人队伍建设改革方案"
+    )
+    prepared = read_prepared(data)
+    assert "产业工仁" in prepared.title
+    chosen = choose(propose(prepared))
+    assert chosen is not None and chosen.document == plan and chosen.kind == "copy"
+    result = import_source(data, SourceMeta(siglum="O"), accept_cuts=True)
+    assert not result.created_document and result.source.document == plan
+
+
+@pytest.mark.parametrize(
+    "a, b, variant",
+    [
+        ("新时期产业工人队伍建设改革方案", "新时期产业工仁队伍建设改革方案", True),
+        ("关于深化产业工人队伍建设改革的意见", "关于深化产业工人队伍建设改革意见", True),
+        ("关于巾帼建功活动的通知", "关于中帼建功活动的通知", True),
+        # Numerals: the 2014 and 2019 holiday notices are two documents.
+        (
+            "国务院办公厅关于2014年部分节假日安排的通知",
+            "国务院办公厅关于2019年部分节假日安排的通知",
+            False,
+        ),
+        ("关于二〇一四年部分节假日安排的通知", "关于二〇一九年部分节假日安排的通知", False),
+        ("第一批试点城市名单", "第二批试点城市名单", False),
+        # Too many characters apart for one title mistyped.
+        ("关于河北省工作的意见", "关于湖南省工作的意见", False),
+        ("新时期产业工人队伍建设改革方案", "新时期产业工人队伍建设改革方案", False),
+        ("关于推进工作的意见", "关于推进工作的意见（试行）", False),
+    ],
+)
+def test_title_variant(a, b, variant):
+    assert title_variant(a, b) is variant and title_variant(b, a) is variant
+
+
+def test_a_near_title_with_other_text_stays_another_document():
+    """The title rule needs the text too: 2024-yijian's text under the 2017
+    plan's title mistyped is not a copy of the plan."""
+    plan = Document.objects.get(title__contains="产业工人队伍建设改革方案")
+    text = seed_bytes("001").decode()
+    first = text.index("关于")
+    title_line = text[first : text.index("\n", first)]
+    data = text.replace(title_line, "新时期产业工仁队伍建设改革方案", 1).encode()
+    proposals = {p.document: p for p in propose(read_prepared(data))}
+    assert plan not in proposals or proposals[plan].kind == "other"
 
 
 # --- Incremental collation ------------------------------------------------------

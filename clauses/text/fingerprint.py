@@ -25,12 +25,15 @@ Shapes and units
   fingerprint found in the other (a partial copy is contained in its
   document), each counted below the smaller of the two largest hashes (see
   :func:`comparable_below`).
+* ``title_variant(a, b)`` -- True when two titles differ only as a copy's
+  transcription errors do (a few Han characters, no numeral).
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 
 #: n-gram length, in Han characters.
 N = 4
@@ -95,3 +98,42 @@ def containment(shared: int, mine: int, theirs: int) -> float:
     """The share of the smaller fingerprint found in the other, 0 … 1."""
     smaller = min(mine, theirs)
     return shared / smaller if smaller else 0.0
+
+
+#: Characters whose difference between two titles always means two documents:
+#: numerals (years, counts, editions), Han and Arabic, full-width and half.
+_NUMERALS = frozenset("〇零一二三四五六七八九十百千万两廿卅0123456789０１２３４５６７８９")
+#: At most one differing character per this many characters of the longer
+#: title (and at least one) for two titles to be one title mistyped.
+TITLE_VARIANT_SPAN = 10
+
+
+def title_variant(a: str, b: str) -> bool:
+    """True when titles ``a`` and ``b`` (normalized title keys) differ only as a
+    copy's transcription errors do: some Han characters substituted, dropped or
+    added (OCR's 工仁 for 工人), at most one per :data:`TITLE_VARIANT_SPAN`
+    characters of the longer, none of them a numeral (:data:`_NUMERALS`) and
+    no other kind of character. Equal titles are not variants of each other.
+
+    Two notices alike but for their year (2014 and 2019 holidays) differ in
+    numerals: never variants. The caller decides what a variant means (here,
+    with a near-identical text: the same document). Character-level diff by
+    ``difflib.SequenceMatcher`` (standard library), no junk heuristic.
+    """
+    if a == b or not a or not b:
+        return False
+    longer = max(len(a), len(b))
+    allowed = max(1, longer // TITLE_VARIANT_SPAN)
+    if abs(len(a) - len(b)) > allowed:
+        return False
+    differing = 0
+    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        chars = a[i1:i2] + b[j1:j2]
+        if any(not _is_han(ch) or ch in _NUMERALS for ch in chars):
+            return False
+        differing += max(i2 - i1, j2 - j1)
+        if differing > allowed:
+            return False
+    return True
