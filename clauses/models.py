@@ -548,6 +548,17 @@ class ImportJobQuerySet(models.QuerySet):
             cursor.execute(f"UPDATE {table} SET data = %b WHERE id = %s", [bytes(data), job.pk])
         return self.defer("data").get(pk=job.pk)
 
+    def forget_files(self, before) -> int:
+        """Empty the file of every job that ended before ``before`` (a datetime);
+        returns how many were emptied. A preview of pasted text keeps its text
+        for the form until then; every other job empties its file as it ends."""
+        return (
+            self.filter(status__in=[ImportJob.Status.DONE, ImportJob.Status.FAILED])
+            .filter(updated__lt=before)
+            .exclude(data=b"")
+            .update(data=b"")
+        )
+
     def file_of(self, pk: int) -> bytes:
         """The file of job ``pk`` as bytes (``b""`` once emptied or when there
         is no such job), fetched in binary format."""

@@ -12,7 +12,7 @@ how it ended, in the language of the editor who asked.
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.tasks import task
@@ -127,8 +127,11 @@ def perform(job: ImportJob) -> None:
     job.progress = 100
     job.options = {**options, "result": result}
     fields = ["status", "progress", "options", "source", "message"]
-    if options.get("mode") != "preview":
-        job.data = b""  # the source keeps the bytes; a failed import needs them no more
+    if options.get("mode") != "preview" or not options.get("pasted"):
+        # The source keeps the bytes, a failed import needs them no more, and a
+        # previewed file waits in the editor's session; only a pasted text is
+        # kept, to come back in its box (until JOB_FILE_KEPT has passed).
+        job.data = b""
         fields.append("data")
     job.save(update_fields=fields)
 
@@ -152,8 +155,13 @@ def waiting_for_a_worker(job: ImportJob, now=None) -> bool:
     return waited.total_seconds() > WORKER_HINT_SECONDS
 
 
+#: How long an ended job keeps a previewed pasted text (see ``forget_files``).
+JOB_FILE_KEPT = timedelta(days=1)
+
+
 def enqueue(job: ImportJob) -> ImportJob:
     """Hand ``job`` to the worker (with the immediate backend: run it now)."""
+    ImportJob.objects.forget_files(timezone.now() - JOB_FILE_KEPT)
     result = run_import.enqueue(job.pk)
     ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id)[:64])
     job.refresh_from_db()

@@ -232,3 +232,41 @@ def test_the_source_page_names_the_scheme_in_the_users_language(client):
     english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "law or regulation: 编 / 分编 / 章 / 节 headings" in english
     assert Document.objects.filter(pk=law.source.document_id).exists()
+
+
+@override_settings(IMPORT_INLINE_BYTES=100)
+def test_a_large_file_previewed_in_the_background_leaves_no_copy_in_its_job(editor):
+    """The preview job of a file empties its file as it ends (the file waits in
+    the session, once); Save still imports it, byte for byte."""
+    data = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1)
+    response = editor.post(
+        "/import/",
+        {"file": SimpleUploadedFile("b.txt", data), "kind": "web", "accept_cuts": "on"},
+    )
+    assert "import-preview" in response.content.decode()
+    job = ImportJob.objects.get(options__mode="preview")
+    assert job.status == "done" and ImportJob.objects.file_of(job.pk) == b""
+    pending = editor.session["import_pending"]["checksum"]
+    saved = editor.post(
+        "/import/",
+        {"pending": pending, "kind": "web", "accept_cuts": "on", "confirm": "1"},
+    )
+    assert saved.status_code == 302
+    source = Source.objects.get(document__slug="2024-yijian", filename="b.txt")
+    assert bytes(source.original) == data
+
+
+def test_ended_jobs_forget_their_files_after_a_day():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    now = timezone.now()
+    old = ImportJob.objects.create_with_file(b"old", options={}, status="done")
+    recent = ImportJob.objects.create_with_file(b"recent", options={}, status="done")
+    running = ImportJob.objects.create_with_file(b"running", options={}, status="running")
+    ImportJob.objects.filter(pk__in=[old.pk, running.pk]).update(updated=now - timedelta(days=2))
+    assert ImportJob.objects.forget_files(now - timedelta(days=1)) == 1
+    assert ImportJob.objects.file_of(old.pk) == b""
+    assert ImportJob.objects.file_of(recent.pk) == b"recent"
+    assert ImportJob.objects.file_of(running.pk) == b"running"
