@@ -881,6 +881,7 @@ def import_source(
                     }
                 )
             matches = [canonical[j] if j is not None else None for j in alignment.matches]
+            moved = alignment.moved
             alignment = None
             if not created and marks_of_prepared(prepared).differs(marks_of_document(document)):
                 raise IngestError(
@@ -893,6 +894,7 @@ def import_source(
                 )
         else:
             matches = [None] * len(prepared.units)
+            moved = frozenset()
 
         if not accept_cuts:
             # After the refusals that say the file does not belong here; the
@@ -931,7 +933,7 @@ def import_source(
         matched = [m for m in matches if m is not None]
         before = {u.pk: u.canonical for u in matched}
         derived = propose_derived(document, prepared, matches) if matched else None
-        units_for_readings, new_units = _place_units(document, prepared, canonical, matches)
+        units_for_readings, new_units = _place_units(document, prepared, canonical, matches, moved)
 
         _write_readings(source, units_for_readings, prepared.units)
         # What the rest needs of the prepared text; the rest of it may go (when
@@ -1002,6 +1004,7 @@ def import_source(
                 "detail": {
                     "matched": unit_count - len(new_units),
                     "new": len(new_units),
+                    "moved": len(moved),
                     "similarity": round(similarity, 3) if similarity is not None else None,
                     "document": document.slug,
                 },
@@ -1236,11 +1239,18 @@ def _rekey(changes: list[tuple[PlacedUnit, str]]) -> None:
 
 
 def _place_units(
-    document: Document, prepared: PreparedSource, canonical: list[PlacedUnit], matches: list
+    document: Document,
+    prepared: PreparedSource,
+    canonical: list[PlacedUnit],
+    matches: list,
+    moved: frozenset[int] = frozenset(),
 ) -> tuple[list[PlacedUnit], list[PlacedUnit]]:
     """Create the copy's new units and put every unit in its place.
 
-    ``matches[i]``: the canonical unit ``prepared.units[i]`` reads, or None.
+    ``matches[i]``: the canonical unit ``prepared.units[i]`` reads, or None;
+    ``moved``: the indexes ``i`` whose unit the copy prints out of the
+    canonical order (a transposition): their place in the copy says nothing of
+    the canonical order.
     Returns the unit of every reading, in the readings' order, and the new
     units (written, their ``pk`` set); both as :class:`PlacedUnit` records.
 
@@ -1298,7 +1308,8 @@ def _place_units(
         unit = node[node_id]
         return (natural_key(_base_key(unit.key)), unit.canonical)
 
-    order_ids = merge_order([u.key for u in canonical], source_nodes, source_nodes, rank=rank)
+    chain_ids = [k for i, k in enumerate(source_nodes) if i not in moved]
+    order_ids = merge_order([u.key for u in canonical], chain_ids, chain_ids, rank=rank)
     position = {node_id: p for p, node_id in enumerate(order_ids)}
 
     # 3. Keys of new units; units sharing a base key are numbered in document order.

@@ -227,7 +227,7 @@ def describe(entry: dict) -> str:
                 return _("created %(new)s canonical units: the first copy of this document") % {
                     "new": _n(detail.get("new", 0))
                 }
-            return _(
+            line = _(
                 "aligned %(n)s units to the document (similarity %(sim)s): "
                 "%(matched)s matched, %(new)s new"
             ) % {
@@ -236,6 +236,11 @@ def describe(entry: dict) -> str:
                 "matched": _n(detail.get("matched", 0)),
                 "new": _n(detail.get("new", 0)),
             }
+            if detail.get("moved"):
+                line += _(
+                    "; %(moved)s of the matched units printed out of the document's order"
+                ) % {"moved": _n(detail["moved"])}
+            return line
         case "canonical_changes":
             return _(
                 "changed %(n)s canonical readings by majority; added %(added)s units; "

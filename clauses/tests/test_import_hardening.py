@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from clauses import collation
 from clauses.forms import ImportForm
@@ -365,3 +365,46 @@ def test_the_preview_lists_the_first_of_many_and_counts_them_all(admin_client, m
     assert lacking.count("<code>") == 3 and "preview-cut" in lacking
     shown = whole.shown(limit=3)
     assert shown["lacking"] == whole.lacking[:3] and shown["lacking_count"] == len(whole.lacking)
+
+
+def test_two_clauses_printed_the_other_way_round_are_read_as_themselves():
+    """Seed 001 with （六） and （七） swapped: both are read as the units they are
+    (no duplicate （六）, nothing lacking), the canonical order stays, the copy
+    keeps its own order, and the report says one unit was printed out of order."""
+    lines = seed_bytes("001").decode().split("\n")
+    six = next(i for i, line in enumerate(lines) if line.startswith("(六)"))
+    seven = next(i for i, line in enumerate(lines) if line.startswith("(七)"))
+    lines[six], lines[seven] = lines[seven], lines[six]
+    document = Document.objects.get(slug="2024-yijian")
+    before = list(document.units.order_by("order").values_list("key", flat=True))
+    # What the copy lacks unswapped (seed 001 lacks a heading): the same swapped.
+    plain = preview_import(seed_bytes("001") + b"\n", SourceMeta(), accept_cuts=True)
+    result = import_source("\n".join(lines).encode(), SourceMeta(siglum="E"), accept_cuts=True)
+    assert result.source.document == document and result.added == []
+    assert result.lacking == plain.lacking and plain.added == []
+    assert list(document.units.order_by("order").values_list("key", flat=True)) == before
+    assert document.units.filter(label="（六）").count() == 1
+    keys = list(result.source.readings.order_by("position").values_list("unit__key", flat=True))
+    assert keys.index("c7") < keys.index("c6")
+    detail = next(e for e in result.source.report if e["rule"] == "align_units")["detail"]
+    assert detail["moved"] == 1 and detail["new"] == 0
+    page = Client().get(result.source.get_absolute_url()).content.decode()
+    assert "其中 1 个已匹配单元的位置与文献顺序不同" in page
+
+
+def test_a_moved_unit_is_matched_only_to_a_unit_left_over_with_its_label():
+    from clauses.text.align import AlignUnit, align
+
+    canonical = [
+        AlignUnit("c1", False, "坚持党的全面领导，确保改革正确方向。"),
+        AlignUnit("c2", False, "健全劳动关系协商协调机制，全面落实劳动合同制度。"),
+        AlignUnit("c3", False, "加强对产业工人主人翁地位的宣传引导工作。"),
+    ]
+    swapped = [canonical[0], canonical[2], canonical[1]]
+    result = align(swapped, canonical)
+    assert result.matches == [0, 2, 1] and len(result.moved) == 1
+    # A unit of another label, or too unlike, stays new.
+    other = [canonical[0], canonical[2], AlignUnit("c9", False, canonical[1].text)]
+    assert align(other, canonical).matches[2] is None
+    unlike = [canonical[0], canonical[2], AlignUnit("c2", False, "完全不同的另一段文字内容。")]
+    assert align(unlike, canonical).matches[2] is None

@@ -61,8 +61,16 @@ class Alignment:
     # is higher (a partial copy covers little of a full document, and a full
     # copy little of a document known so far only from a partial one).
     document_similarity: float
+    # Source units matched out of the canonical order (indexes into the source):
+    # a transposition, such as two clauses printed the other way round.
+    moved: frozenset[int] = frozenset()
 
 
+#: A source unit the order-preserving matching leaves over is matched to a
+#: canonical unit also left over, with the same last key component (its label:
+#: ``c6`` of ``s3.c6``) and at least this similarity (Dice): the copy prints
+#: that unit elsewhere (a transposition), it is not a new unit.
+MOVED_MATCH = 0.8
 #: Above this many unit pairs (source units × canonical units) the alignment
 #: scores only candidate pairs (:func:`_sparse_align`) instead of every pair:
 #: time and memory then grow with the units, not with their product.
@@ -135,6 +143,7 @@ def _alignment(
     matches: list[int | None],
     sims: list[float],
 ) -> Alignment:
+    moved = _pair_moved(source, canonical, matches, sims)
     src_total = sum(len(u.text) for u in source) or 1
     src_sim = sum(len(u.text) * s for u, s in zip(source, sims, strict=True)) / src_total
     can_total = sum(len(u.text) for u in canonical) or 1
@@ -142,7 +151,49 @@ def _alignment(
         sum(len(canonical[j].text) * s for j, s in zip(matches, sims, strict=True) if j is not None)
         / can_total
     )
-    return Alignment(matches, sims, max(src_sim, can_sim))
+    return Alignment(matches, sims, max(src_sim, can_sim), moved)
+
+
+def _label_of(key: str) -> str:
+    """The last component of a unit key (``c6`` of ``s3.c6``, ``p2`` of ``p2``)."""
+    return key.rsplit(".", 1)[-1]
+
+
+def _pair_moved(
+    source: Sequence[AlignUnit],
+    canonical: Sequence[AlignUnit],
+    matches: list[int | None],
+    sims: list[float],
+) -> frozenset[int]:
+    """Match, in place in ``matches`` and ``sims``, the source units left over
+    to canonical units left over that they repeat elsewhere (:data:`MOVED_MATCH`);
+    returns the source indexes so matched. Each canonical unit is taken once,
+    by its most similar source unit in source order. Cost: the units left over
+    with a shared label, never the whole product."""
+    taken = {j for j in matches if j is not None}
+    free: dict[str, list[int]] = {}
+    for j, unit in enumerate(canonical):
+        if j not in taken:
+            free.setdefault(_label_of(unit.key), []).append(j)
+    if not free:
+        return frozenset()
+    moved: set[int] = set()
+    for i, unit in enumerate(source):
+        if matches[i] is not None or not (free_js := free.get(_label_of(unit.key))):
+            continue
+        grams = bigrams(unit.text)
+        best: tuple[float, int] | None = None
+        for j in free_js:
+            if canonical[j].heading != unit.heading:
+                continue
+            sim = dice(grams, bigrams(canonical[j].text))
+            if sim >= MOVED_MATCH and (best is None or sim > best[0]):
+                best = (sim, j)
+        if best is not None:
+            sims[i], matches[i] = best
+            free_js.remove(best[1])
+            moved.add(i)
+    return frozenset(moved)
 
 
 def _int_bigrams(text: str) -> set[int]:
