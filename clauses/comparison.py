@@ -12,6 +12,7 @@ import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -118,9 +119,35 @@ def compare_documents(old: Document, new: Document) -> Comparison:
     return _compared(old, new, corrections)
 
 
-def _compared(old: Document, new: Document, corrections) -> Comparison:
-    """:func:`compare_documents` with the corrections read already: two queries."""
+class ComparisonTooLarge(Exception):
+    """Two documents with more unit pairs than a request may pair
+    (``settings.COMPARE_MAX_UNIT_PAIRS``): ``old_units``, ``new_units`` (their
+    unit counts) and ``limit``; ``message()`` says so, for a person."""
+
+    def __init__(self, old_units: int, new_units: int, limit: int):
+        super().__init__(f"{old_units} × {new_units} units > {limit} pairs")
+        self.old_units, self.new_units, self.limit = old_units, new_units, limit
+
+    def message(self) -> str:
+        return _(
+            "These two documents are too long to compare here: %(old)s × %(new)s units, "
+            "and a comparison may pair at most %(limit)s (COMPARE_MAX_UNIT_PAIRS)."
+        ) % {
+            "old": f"{self.old_units:,}",
+            "new": f"{self.new_units:,}",
+            "limit": f"{self.limit:,}",
+        }
+
+
+def _compared(
+    old: Document, new: Document, corrections, max_pairs: int | None = None
+) -> Comparison:
+    """:func:`compare_documents` with the corrections read already: two queries.
+    Raises :class:`ComparisonTooLarge` above ``max_pairs`` unit pairs (none:
+    no limit), before any pairing."""
     old_units, new_units = _units(old), _units(new)
+    if max_pairs is not None and len(old_units) * len(new_units) > max_pairs:
+        raise ComparisonTooLarge(len(old_units), len(new_units), max_pairs)
     fixed = [g for c in corrections for g in c.fixed_groups()]
     pairs = compare(
         [(u.key, u.label, u.canonical) for u in old_units],
@@ -212,13 +239,15 @@ def paged_comparison(old: Document, new: Document) -> PagedComparison:
     made (two queries: the corrections, the digests), else as
     :func:`compare_documents` makes it (two more, and the page's units come
     with them), then kept. The corrections come with the names of their units
-    (two more queries, when there are corrections)."""
+    (two more queries, when there are corrections). Raises
+    :class:`ComparisonTooLarge` when the pairing is to be made and the two
+    documents exceed ``settings.COMPARE_MAX_UNIT_PAIRS``."""
     corrections = list(ComparisonCorrection.objects.between(old, new).select_related("created_by"))
     key = _pairs_key(old, new, corrections)
     pairs = cache.get(key)
     loaded = None
     if pairs is None:
-        made = _compared(old, new, corrections)
+        made = _compared(old, new, corrections, settings.COMPARE_MAX_UNIT_PAIRS)
         pairs = made.pairs
         cache.set(key, pairs, PAIRS_CACHE_SECONDS)
         loaded = {

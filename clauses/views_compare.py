@@ -22,6 +22,7 @@ from policyreader.errors import bad_request_response
 from policyreader.roles import has_role, role_required
 
 from .comparison import (
+    ComparisonTooLarge,
     CorrectionError,
     paged_comparison,
     relate,
@@ -78,7 +79,10 @@ def compare(request, old, new):
     old_doc, new_doc = _documents(old, new)
     if old_doc.pk == new_doc.pk:
         return bad_request_response(request, _("Choose two different documents to compare."))
-    comparison = paged_comparison(old_doc, new_doc)
+    try:
+        comparison = paged_comparison(old_doc, new_doc)
+    except ComparisonTooLarge as exc:
+        return bad_request_response(request, exc.message)
     changes_only = request.GET.get("changes") == "1"
     labels = _relation_labels()
     page = Paginator(comparison.shown(changes_only), settings.COMPARE_ROWS_PER_PAGE).get_page(
@@ -130,7 +134,10 @@ def compare(request, old, new):
 def compare_export(request, old, new):
     """``{"old", "new", "pairs": [{"old", "new", "relation", "similarity"}]}``."""
     old_doc, new_doc = _documents(old, new)
-    pairs = paged_comparison(old_doc, new_doc).pairs  # the page's pairing, cached
+    try:
+        pairs = paged_comparison(old_doc, new_doc).pairs  # the page's pairing, cached
+    except ComparisonTooLarge as exc:
+        return bad_request_response(request, exc.message)
     return JsonResponse(
         {"old": old_doc.slug, "new": new_doc.slug, "pairs": [p.as_json() for p in pairs]},
         json_dumps_params={"ensure_ascii": False},

@@ -435,3 +435,25 @@ def test_kept_corrections_name_units_by_locator(client, user_with):
     html = client.get(url).content.decode()
     assert "第三条 ↔ 第三条、第四条" in html
     assert "a3 ↔" not in html
+
+
+def test_documents_too_long_to_pair_in_a_request_are_refused_with_the_reason(client):
+    """Above COMPARE_MAX_UNIT_PAIRS the pairing is not attempted: a 400 page (or
+    JSON for the export) that says why, in the user's language; below, it is."""
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    plan, opinion = Document.objects.get(slug=PLAN), Document.objects.get(slug=OPINION)
+    pairs = plan.units.count() * opinion.units.count()
+    cache.clear()
+    with override_settings(COMPARE_MAX_UNIT_PAIRS=pairs - 1):
+        response = client.get(f"/compare/{PLAN}/{OPINION}/")
+        html = response.content.decode()
+        assert response.status_code == 400 and "太长，无法在此对照" in html
+        assert f"{plan.units.count():,} × {opinion.units.count():,}" in html
+        english = client.get(f"/compare/{PLAN}/{OPINION}/", headers={"accept-language": "en"})
+        assert "too long to compare here" in english.content.decode()
+        export = client.get(f"/compare/{PLAN}/{OPINION}/export.json")
+        assert export.status_code == 400 and "COMPARE_MAX_UNIT_PAIRS" in export.json()["error"]
+    with override_settings(COMPARE_MAX_UNIT_PAIRS=pairs):
+        assert client.get(f"/compare/{PLAN}/{OPINION}/").status_code == 200
