@@ -2,6 +2,7 @@
 
 import base64
 import binascii
+import hashlib
 import re
 
 from django import forms
@@ -13,6 +14,7 @@ from .models import (
     ComparisonCorrection,
     Document,
     DocumentRelation,
+    ImportJob,
     SiteDecision,
     Source,
     VariantSite,
@@ -110,9 +112,14 @@ class ImportForm(SourceMetaForm):
         )
 
     def _pending_data(self, checksum: str) -> bytes | None:
+        """The held upload's bytes when ``checksum`` names it, else None: from
+        the preview job that keeps it, or from the session (base64)."""
         held = self.pending_upload
         if not checksum or held.get("checksum") != checksum:
             return None
+        if held.get("job"):
+            data = ImportJob.objects.file_of(int(held["job"]))
+            return data if data and hashlib.sha256(data).hexdigest() == checksum else None
         try:
             return base64.b64decode(held.get("data", ""), validate=True)
         except (binascii.Error, ValueError):

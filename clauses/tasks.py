@@ -127,10 +127,11 @@ def perform(job: ImportJob) -> None:
     job.progress = 100
     job.options = {**options, "result": result}
     fields = ["status", "progress", "options", "source", "message"]
-    if options.get("mode") != "preview" or not options.get("pasted"):
-        # The source keeps the bytes, a failed import needs them no more, and a
-        # previewed file waits in the editor's session; only a pasted text is
-        # kept, to come back in its box (until JOB_FILE_KEPT has passed).
+    if options.get("mode") != "preview":
+        # The source keeps the bytes; a failed import needs them no more. A
+        # preview keeps its file or pasted text for the form (the editor's
+        # session names the job) until it is saved or given up, or
+        # JOB_FILE_KEPT has passed.
         job.data = b""
         fields.append("data")
     job.save(update_fields=fields)

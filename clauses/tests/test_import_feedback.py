@@ -235,9 +235,10 @@ def test_the_source_page_names_the_scheme_in_the_users_language(client):
 
 
 @override_settings(IMPORT_INLINE_BYTES=100)
-def test_a_large_file_previewed_in_the_background_leaves_no_copy_in_its_job(editor):
-    """The preview job of a file empties its file as it ends (the file waits in
-    the session, once); Save still imports it, byte for byte."""
+def test_a_large_file_previewed_in_the_background_waits_in_its_job_not_the_session(editor):
+    """The session names the preview job, which keeps the file (no copy of it
+    in the session, read on every page); Save imports it byte for byte, and
+    the preview job's file is emptied then, as it is on Cancel."""
     data = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1)
     response = editor.post(
         "/import/",
@@ -245,15 +246,28 @@ def test_a_large_file_previewed_in_the_background_leaves_no_copy_in_its_job(edit
     )
     assert "import-preview" in response.content.decode()
     job = ImportJob.objects.get(options__mode="preview")
-    assert job.status == "done" and ImportJob.objects.file_of(job.pk) == b""
-    pending = editor.session["import_pending"]["checksum"]
+    held = editor.session["import_pending"]
+    assert held["job"] == job.pk and "data" not in held
+    assert job.status == "done" and ImportJob.objects.file_of(job.pk) == data
     saved = editor.post(
         "/import/",
-        {"pending": pending, "kind": "web", "accept_cuts": "on", "confirm": "1"},
+        {"pending": held["checksum"], "kind": "web", "accept_cuts": "on", "confirm": "1"},
     )
     assert saved.status_code == 302
     source = Source.objects.get(document__slug="2024-yijian", filename="b.txt")
     assert bytes(source.original) == data
+    assert ImportJob.objects.file_of(job.pk) == b"" and "import_pending" not in editor.session
+    # Cancel after another background preview empties its job's file too.
+    other = data.replace("劳働".encode(), "劳仂".encode(), 1)
+    editor.post(
+        "/import/",
+        {"file": SimpleUploadedFile("c.txt", other), "kind": "web", "accept_cuts": "on"},
+    )
+    second = ImportJob.objects.filter(options__mode="preview").exclude(pk=job.pk).get()
+    assert ImportJob.objects.file_of(second.pk) == other
+    checksum = editor.session["import_pending"]["checksum"]
+    editor.post("/import/", {"pending": checksum, "cancel": "1", "kind": "web"})
+    assert ImportJob.objects.file_of(second.pk) == b"" and "import_pending" not in editor.session
 
 
 def test_ended_jobs_forget_their_files_after_a_day():
