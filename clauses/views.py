@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import bisect
 import hashlib
+import math
 import re
 from urllib.parse import quote, urlencode
 
@@ -760,6 +761,12 @@ def _start_job(request, form: ImportForm, mode: str, hold: bool = False):
     return redirect("import_job", job.pk)
 
 
+def _share(x: float) -> str:
+    """``x`` (0.0–1.0) as a percentage to one decimal, rounded down: a copy that
+    differs by one character of thousands shows 99.9%, never 100.0%."""
+    return f"{math.floor(x * 1000 + 1e-9) / 10:.1f}%"  # 0.29 * 1000 is 289.99…
+
+
 def _preview_context(preview, data: dict, pending: str) -> dict:
     """The preview section of the form, from what :meth:`Preview.shown` gives
     (stored by a job, or made in the request)."""
@@ -771,7 +778,7 @@ def _preview_context(preview, data: dict, pending: str) -> dict:
         "proposed": _proposed_source(derived),
         "derived_from": data.get("derived_from") or data.get("derived_proposal"),
         "similarity": f"{similarity:.0%}" if similarity is not None else "",
-        "shares": {k: f"{derived[k]:.1%}" for k in ("agreement", "consensus")} if derived else {},
+        "shares": {k: _share(derived[k]) for k in ("agreement", "consensus")} if derived else {},
     }
 
 

@@ -260,3 +260,10 @@ def test_the_copy_a_new_one_was_made_from_is_found_among_many():
         base.encode() + b"\n", SourceMeta(siglum="I"), document=document, accept_cuts=True
     )
     assert canonical.derived_proposal is None
+
+
+def test_shares_round_down_so_a_copy_one_character_apart_is_not_100_percent():
+    from clauses.views import _share
+
+    assert _share(0.99995) == "99.9%" and _share(1.0) == "100.0%"
+    assert _share(0.29) == "29.0%" and _share(0.5) == "50.0%" and _share(0.0) == "0.0%"
