@@ -77,6 +77,20 @@ class ImportForm(SourceMetaForm):
         required=False,
         empty_label=_("— let the app propose (or create a new document) —"),
     )
+    relation = forms.ChoiceField(
+        label=_("This text is"),
+        choices=[
+            ("copy", _("a copy of the document")),
+            ("later", _("a later version of the chosen document (a new document)")),
+            ("earlier", _("an earlier version of the chosen document (a new document)")),
+        ],
+        initial="copy",
+        required=False,
+        help_text=_(
+            "Another wording of a text (an amended law, a revised plan) is a document of its "
+            "own, related to the one chosen above; it does not vote on the document's text."
+        ),
+    )
     accept_cuts = forms.BooleanField(
         label=_("Accept the cuts and import anyway"),
         required=False,
@@ -127,6 +141,9 @@ class ImportForm(SourceMetaForm):
 
     def clean(self):
         cleaned = super().clean()
+        cleaned["relation"] = cleaned.get("relation") or "copy"
+        if cleaned["relation"] != "copy" and not cleaned.get("document"):
+            self.add_error("document", _("Choose the document this text is a version of."))
         upload = cleaned.get("file")
         text = cleaned.get("text") or ""
         held = None if upload or text.strip() else self._pending_data(cleaned.get("pending", ""))

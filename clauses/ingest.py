@@ -772,6 +772,7 @@ def import_source(
     derived_from: Source | str | None = None,
     progress=None,
     version_of: Document | None = None,
+    version_later: bool = True,
 ) -> ImportResult:
     """Import ``data`` as a new source, into ``document`` or the one it matches.
 
@@ -783,7 +784,8 @@ def import_source(
     ``derived_from`` (a source of the same document, or its siglum) marks the
     new copy as made from that one. ``version_of`` (a document; not with
     ``document``) makes the text a new document, the later version of that
-    one, whatever its content says. The result says what the import changed:
+    one (the earlier when ``version_later`` is False), whatever its content
+    says. The result says what the import changed:
     the units it added, the units it lacks, every canonical text it changed.
 
     Cost: the duplicate check (the checksum) first; the document is found by
@@ -808,7 +810,7 @@ def import_source(
         earlier = None
         chosen = None
         if version_of is not None:
-            earlier = Proposal(version_of, 0.0, kind="version", later=True)
+            earlier = Proposal(version_of, 0.0, kind="version", later=version_later)
         elif document is None:
             # Two imports of one new document: the second waits for the first
             # to commit, then finds its document and joins it.

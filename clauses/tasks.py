@@ -70,11 +70,23 @@ def job_meta(options: dict) -> SourceMeta:
     return SourceMeta(**meta)
 
 
+def placement(document: Document | None, relation: str) -> dict:
+    """``import_source``'s arguments for the form's document and relation
+    (``copy``, ``later``, ``earlier``): a copy of ``document`` (or of the one
+    its content finds, when None), or a new document, a version of it."""
+    if document is not None and relation in ("later", "earlier"):
+        return {"document": None, "version_of": document, "version_later": relation == "later"}
+    return {"document": document}
+
+
 def _kwargs(options: dict, user) -> dict:
     document = options.get("document")
     derived = options.get("derived_from")
     return {
-        "document": Document.objects.get(pk=document) if document else None,
+        **placement(
+            Document.objects.get(pk=document) if document else None,
+            options.get("relation") or "copy",
+        ),
         "user": user,
         "accept_cuts": bool(options.get("accept_cuts")),
         "derived_from": Source.objects.get(pk=derived) if derived else None,

@@ -267,3 +267,44 @@ def test_shares_round_down_so_a_copy_one_character_apart_is_not_100_percent():
 
     assert _share(0.99995) == "99.9%" and _share(1.0) == "100.0%"
     assert _share(0.29) == "29.0%" and _share(0.5) == "50.0%" and _share(0.0) == "0.0%"
+
+
+def test_an_old_wording_is_flagged_in_the_preview_and_imported_as_an_earlier_version():
+    """The 2001 工会法 (no title in the file) reaches 84% with the 2021 law: the
+    preview of it as a copy asks whether it is another version; chosen as an
+    earlier version of the law, it becomes a new document, related, and the
+    law's text and copies are left as they were."""
+    from pathlib import Path
+
+    from clauses.models import DocumentRelation
+
+    pages = Path(__file__).parent / "fixtures" / "corpus" / "pages"
+    law = import_source(
+        (pages / "d02-gonghuifa-lawrefbook.txt").read_bytes(), SourceMeta(kind="other")
+    ).source.document
+    old = (pages / "d03-gonghuifa2001-psjzj.txt").read_text("utf-8")
+    client = editor_client()
+    fields = {"text": old, "kind": "web", "accept_cuts": "on", "document": law.pk}
+    html = client.post("/import/", fields).content.decode()
+    assert 'class="import-preview' in html and "version-hint" in html
+    # No document chosen: a version needs one.
+    response = client.post("/import/", {**fields, "document": "", "relation": "earlier"})
+    assert "version-hint" not in response.content.decode()
+    assert response.context["form"].errors["document"]
+    canonical = list(law.units.values_list("key", "canonical"))
+    # A new document: the file gives no title, so the form must.
+    untitled = client.post("/import/", {**fields, "relation": "earlier"})
+    assert "“文献标题”" in str(untitled.context["form"].non_field_errors())
+    version = {**fields, "relation": "earlier", "document_title": "中华人民共和国工会法（2001）"}
+    preview = client.post("/import/", version).content.decode()
+    assert 'class="import-preview' in preview
+    assert "version-hint" not in preview and "中华人民共和国工会法（2001）" in preview
+    saved = client.post("/import/", {**version, "confirm": "1"})
+    assert saved.status_code == 302
+    new = Document.objects.exclude(pk=law.pk).get(
+        sources__kind="web", sources__text__contains="工会"
+    )
+    assert new.title == "中华人民共和国工会法（2001）" and law.sources.count() == 1
+    relation = DocumentRelation.objects.get(from_document=law, to_document=new)
+    assert relation.kind == DocumentRelation.Kind.LATER_VERSION_OF
+    assert list(law.units.values_list("key", "canonical")) == canonical
