@@ -361,6 +361,24 @@ def test_import_source_version_of_makes_a_new_related_document():
     assert new.slug != PLAN and new.sources.count() == 1
 
 
+def test_import_source_earlier_version_of_relates_the_other_way():
+    path = LAWS / "jiuye-cujin-2015.md"
+    out = io.StringIO()
+    call_command("import_source", str(path), "--earlier-version-of", PLAN, "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["created"] is True
+    assert result["relation"] == {
+        "kind": "later_version_of",
+        "from": PLAN,
+        "to": result["document"],
+    }
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "import_source", str(path), "--version-of", PLAN, "--earlier-version-of", OPINION
+        )
+    assert "exclude each other" in str(refused.value) or "互斥" in str(refused.value)
+
+
 def test_import_source_version_of_refuses_bad_slugs():
     path = LAWS / "jiuye-cujin-2015.md"
     before = (Document.objects.count(), Source.objects.count(), DocumentRelation.objects.count())

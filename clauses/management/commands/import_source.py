@@ -110,6 +110,12 @@ class Command(BaseCommand):
             help="the text is a new document, the later version of the document SLUG",
         )
         parser.add_argument(
+            "--earlier-version-of",
+            default="",
+            metavar="SLUG",
+            help="the text is a new document, the earlier version of the document SLUG",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="write nothing: print as JSON what the import would do (units, report, "
@@ -133,15 +139,20 @@ class Command(BaseCommand):
                     _("no document with slug %(slug)s") % {"slug": repr(options["document"])}
                 )
         version_of = None
-        if options["version_of"]:
+        if options["version_of"] and options["earlier_version_of"]:
+            raise CommandError(
+                _("--version-of and --earlier-version-of exclude each other: one version")
+            )
+        version_slug = options["version_of"] or options["earlier_version_of"]
+        if version_slug:
             if document is not None:
                 raise CommandError(
                     _("--document and --version-of exclude each other: a copy, or a new version")
                 )
-            version_of = Document.objects.filter(slug=options["version_of"]).first()
+            version_of = Document.objects.filter(slug=version_slug).first()
             if version_of is None:
                 raise CommandError(
-                    _("no document with slug %(slug)s") % {"slug": repr(options["version_of"])}
+                    _("no document with slug %(slug)s") % {"slug": repr(version_slug)}
                 )
         meta = SourceMeta.from_fields(checked, filename=path.name[:255])
         kwargs = {
@@ -149,6 +160,7 @@ class Command(BaseCommand):
             "accept_cuts": options["accept_cuts"],
             "derived_from": options["derived_from"] or None,
             "version_of": version_of,
+            "version_later": not options["earlier_version_of"],
         }
         try:
             if options["dry_run"]:
