@@ -138,7 +138,8 @@ def perform(job: ImportJob) -> None:
     job.status = status
     job.progress = 100
     job.options = {**options, "result": result}
-    fields = ["status", "progress", "options", "source", "message"]
+    # "updated" named, for auto_now to set it: when the job ended (forget_files).
+    fields = ["status", "progress", "options", "source", "message", "updated"]
     if options.get("mode") != "preview":
         # The source keeps the bytes; a failed import needs them no more. A
         # preview keeps its file or pasted text for the form (the editor's
@@ -155,7 +156,9 @@ def run_import(job_id: int) -> None:
     job = ImportJob.objects.select_related("user").defer("data").filter(pk=job_id).first()
     if job is None or job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
         return
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.RUNNING)
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.RUNNING, updated=timezone.now()
+    )
     perform(job)
 
 

@@ -30,6 +30,7 @@ from .export import document_export, relations_of
 from .forms import DerivedFromForm, ImportForm, RelationForm
 from .ingest import (
     KEPT_THRESHOLD,
+    PREVIEW_SHOWN,
     CutsError,
     SourceMeta,
     accounting_figures,
@@ -776,6 +777,12 @@ def _share(x: float) -> str:
 def _preview_context(preview, data: dict, pending: str) -> dict:
     """The preview section of the form, from what :meth:`Preview.shown` gives
     (stored by a job, or made in the request)."""
+    if "shown" not in preview:
+        # Stored by a job of an earlier release: whole lists, no counts.
+        preview = dict(preview, shown=PREVIEW_SHOWN)
+        for k in ("changes", "added", "lacking"):
+            every = preview.get(k) or []
+            preview[k], preview[f"{k}_count"] = every[:PREVIEW_SHOWN], len(every)
     derived = preview["derived_proposal"]
     similarity = preview["similarity"]
     return {

@@ -284,3 +284,51 @@ def test_ended_jobs_forget_their_files_after_a_day():
     assert ImportJob.objects.file_of(old.pk) == b""
     assert ImportJob.objects.file_of(recent.pk) == b"recent"
     assert ImportJob.objects.file_of(running.pk) == b"running"
+
+
+def test_a_preview_stored_before_the_counts_shows_counts_and_the_first_of_each(editor):
+    """A job's preview stored by the release before the lists were cut (whole
+    lists, no counts) is shown cut, with its counts."""
+    from clauses.ingest import PREVIEW_SHOWN
+
+    lacking = [{"unit": f"u{i}", "label": "", "locator": f"第{i}条"} for i in range(150)]
+    job = ImportJob.objects.create_with_file(
+        b"",
+        user=editor.user,
+        status="done",
+        options={
+            "mode": "preview",
+            "pasted": True,
+            "form": {"kind": "web"},
+            "result": {
+                "preview": {
+                    "created": False,
+                    "document_title": "某文件",
+                    "siglum": "Q",
+                    "units": 150,
+                    "similarity": 0.95,
+                    "changes": [],
+                    "added": [],
+                    "lacking": lacking,
+                    "derived_proposal": None,
+                }
+            },
+        },
+    )
+    html = editor.get(f"/import/?job={job.pk}").content.decode()
+    part = html.split('class="preview-lacking"')[1].split("</details>")[0]
+    assert "缺少 150 个单元" in part and part.count("<code>") == PREVIEW_SHOWN
+    assert "preview-cut" in part
+
+
+def test_a_job_records_when_it_ended():
+    """``updated`` is when the job ended (what forget_files counts from)."""
+    from clauses.tasks import enqueue
+
+    data = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1)
+    job = ImportJob.objects.create_with_file(
+        data, options={"mode": "preview", "meta": {}, "accept_cuts": True}, language="en"
+    )
+    created = ImportJob.objects.get(pk=job.pk).updated
+    job = enqueue(job)
+    assert job.status == "done" and job.updated > created
