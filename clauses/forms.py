@@ -172,6 +172,15 @@ class ImportForm(SourceMetaForm):
                     }
                 )
             cleaned["filename"] = ""
+        elif cleaned.get("pending") and self.require_data:
+            # The file this form was shown with is held no more: a preview in
+            # another tab replaced it, or it was saved, cancelled or forgotten.
+            raise forms.ValidationError(
+                _(
+                    "The file of this preview is no longer held (a newer preview, in another "
+                    "tab perhaps, replaced it, or it was saved or cancelled): choose it again."
+                )
+            )
         elif self.require_data:
             raise forms.ValidationError(_("Choose a file or paste the text of the copy."))
         return cleaned

@@ -1643,6 +1643,7 @@ class Preview:
             "lacking_count": len(self.lacking),
             "shown": limit,
             "derived_proposal": self.derived_proposal,
+            "relation": self.relation,
         }
 
     def as_json(self) -> dict:
@@ -1689,7 +1690,19 @@ def preview_import(data: bytes, meta: SourceMeta, **kwargs) -> Preview:
                 report=list(src.report),
                 derived_proposal=result.derived_proposal,
                 relation=(
-                    {"kind": r.kind, "from": r.from_document.slug, "to": r.to_document.slug}
+                    {
+                        "kind": r.kind,
+                        "from": r.from_document.slug,
+                        "to": r.to_document.slug,
+                        # For the form: the new document is the later version
+                        # of "other" (the document already stored), or the earlier.
+                        "later": r.from_document_id == src.document_id,
+                        "other": (
+                            r.to_document
+                            if r.from_document_id == src.document_id
+                            else r.from_document
+                        ).title,
+                    }
                     if r is not None
                     else None
                 ),

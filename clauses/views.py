@@ -647,6 +647,7 @@ def _hold_upload(request, data: bytes, filename: str, job: ImportJob | None = No
     (up to ``IMPORT_INLINE_BYTES``) goes in the session, base64-encoded (a
     4.5 MB file there had slowed every page of its user by 100 ms)."""
     checksum = hashlib.sha256(data).hexdigest()
+    _forget_held(request)  # one upload held at a time: a newer one replaces it
     held = {"checksum": checksum, "filename": filename}
     if job is not None:
         held["job"] = job.pk

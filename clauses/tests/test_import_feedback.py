@@ -332,3 +332,24 @@ def test_a_job_records_when_it_ended():
     created = ImportJob.objects.get(pk=job.pk).updated
     job = enqueue(job)
     assert job.status == "done" and job.updated > created
+
+
+@override_settings(IMPORT_INLINE_BYTES=100)
+def test_a_preview_replaced_in_another_tab_says_so_and_lets_its_file_go(editor):
+    """Two previews of two files in one session: the first one's job lets its
+    file go at once, and Save on the first says why it cannot (review 5: it
+    said 'choose a file' and the file stayed held for a day)."""
+    first = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1)
+    second = seed_bytes("001").replace("劳动".encode(), "劳仂".encode(), 1)
+    fields = {"kind": "web", "accept_cuts": "on"}
+    editor.post("/import/", {**fields, "file": SimpleUploadedFile("a.txt", first)})
+    job_a = ImportJob.objects.get(options__mode="preview")
+    checksum_a = editor.session["import_pending"]["checksum"]
+    editor.post("/import/", {**fields, "file": SimpleUploadedFile("b.txt", second)})
+    job_b = ImportJob.objects.filter(options__mode="preview").exclude(pk=job_a.pk).get()
+    assert ImportJob.objects.file_of(job_a.pk) == b""
+    assert ImportJob.objects.file_of(job_b.pk) == second
+    before = Source.objects.count()
+    response = editor.post("/import/", {**fields, "pending": checksum_a, "confirm": "1"})
+    assert response.status_code == 200 and Source.objects.count() == before
+    assert "不再保留" in str(response.context["form"].non_field_errors())

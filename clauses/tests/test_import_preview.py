@@ -299,6 +299,7 @@ def test_an_old_wording_is_flagged_in_the_preview_and_imported_as_an_earlier_ver
     preview = client.post("/import/", version).content.decode()
     assert 'class="import-preview' in preview
     assert "version-hint" not in preview and "中华人民共和国工会法（2001）" in preview
+    assert f"将是“{law.title}”的较早版本" in preview
     saved = client.post("/import/", {**version, "confirm": "1"})
     assert saved.status_code == 302
     new = Document.objects.exclude(pk=law.pk).get(
