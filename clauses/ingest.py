@@ -810,6 +810,28 @@ def import_source(
         earlier = None
         chosen = None
         if version_of is not None:
+            mine, theirs = marks_of_prepared(prepared).latest, marks_of_document(version_of).latest
+            if mine and theirs and mine != theirs and (mine > theirs) != version_later:
+                # The text's own date says the other way round.
+                message = (
+                    _(
+                        "This text is dated %(mine)s and “%(title)s” %(theirs)s: it cannot be "
+                        "its later version."
+                    )
+                    if version_later
+                    else _(
+                        "This text is dated %(mine)s and “%(title)s” %(theirs)s: it cannot be "
+                        "its earlier version."
+                    )
+                )
+                raise IngestError(
+                    message
+                    % {
+                        "mine": mine.isoformat(),
+                        "theirs": theirs.isoformat(),
+                        "title": version_of.title,
+                    }
+                )
             earlier = Proposal(version_of, 0.0, kind="version", later=version_later)
         elif document is None:
             # Two imports of one new document: the second waits for the first

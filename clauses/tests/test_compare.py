@@ -347,7 +347,7 @@ def test_editor_relates_and_unrelates_documents(client, user_with):
 
 
 def test_import_source_version_of_makes_a_new_related_document():
-    path = LAWS / "jiuye-cujin-2015.md"
+    path = LAWS / "lifa-2023.md"  # dated after the plan (2017): its later version
     out = io.StringIO()
     call_command("import_source", str(path), "--version-of", PLAN, "--json", stdout=out)
     result = json.loads(out.getvalue())
@@ -377,6 +377,31 @@ def test_import_source_earlier_version_of_relates_the_other_way():
             "import_source", str(path), "--version-of", PLAN, "--earlier-version-of", OPINION
         )
     assert "exclude each other" in str(refused.value) or "互斥" in str(refused.value)
+
+
+def test_a_version_whose_dates_say_the_other_way_round_is_refused():
+    """立法法 2023 as the earlier version of 立法法 2015: refused, in one line,
+    nothing written (review 5)."""
+    law_2015 = _import("lifa-2015.md")
+    before = (Document.objects.count(), Source.objects.count(), DocumentRelation.objects.count())
+    with pytest.raises(CommandError) as refused:
+        call_command(
+            "import_source", str(LAWS / "lifa-2023.md"), "--earlier-version-of", law_2015.slug
+        )
+    message = str(refused.value)
+    assert "2023" in message and "2015" in message and "\n" not in message
+    after = (Document.objects.count(), Source.objects.count(), DocumentRelation.objects.count())
+    assert after == before
+    out = io.StringIO()
+    call_command(
+        "import_source",
+        str(LAWS / "lifa-2023.md"),
+        "--version-of",
+        law_2015.slug,
+        "--json",
+        stdout=out,
+    )
+    assert json.loads(out.getvalue())["relation"]["to"] == law_2015.slug
 
 
 def test_import_source_version_of_refuses_bad_slugs():
