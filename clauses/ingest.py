@@ -1278,11 +1278,14 @@ def _place_units(
     Returns the unit of every reading, in the readings' order, and the new
     units (written, their ``pk`` set); both as :class:`PlacedUnit` records.
 
-    Both the keys and the positions are independent of the order in which
-    copies are imported (see ``merge_order`` and ``shows_real_address``): a
-    unit created by an earlier copy takes the address a later copy shows, and
-    two units that would share a key are numbered in document order, as long
-    as nobody has referred to them yet.
+    The positions are independent of the order in which copies are imported
+    (``merge_order``). Keys: a stored unit keeps its key, but for one that
+    nobody has referred to yet (a note, a flag or a decision), which takes the
+    fuller address a later copy shows for it (``p2`` → ``s1.p1``,
+    ``shows_real_address``); a new unit never takes a stored unit's key, nor
+    one given up in the same import, but the next free suffix (``c7-2``). So a
+    unit's address, once cited, never shows another unit's text; keys of
+    units new in the same gap then depend on which copy came first.
     """
     referred = _referred(canonical)
     used_keys = {u.key for u in canonical}
@@ -1296,7 +1299,7 @@ def _place_units(
             and len(reading.key) <= 40
             and shows_real_address(unit.key, reading.key)
         ):
-            used_keys.discard(unit.key)
+            # The old key stays taken in this import: no new unit gets it.
             used_keys.add(reading.key)
             rekeys.append((unit, reading.key))
     _rekey(rekeys)
@@ -1336,42 +1339,21 @@ def _place_units(
     order_ids = merge_order([u.key for u in canonical], chain_ids, chain_ids, rank=rank)
     position = {node_id: p for p, node_id in enumerate(order_ids)}
 
-    # 3. Keys of new units; units sharing a base key are numbered in document order.
+    # 3. Keys of new units: a stored unit keeps its key (its address may have
+    # been cited: review 3 and 5 saw /u/c7/ show another unit's text after an
+    # import); new units sharing a base key take it, or its next free suffix
+    # (-2, -3 …), in document order.
     groups: dict[str, list[str]] = {}
     for node_id, unit in node.items():
         if node_id.startswith("\x00"):
             groups.setdefault(_base_key(unit.key), []).append(node_id)
-    for unit in canonical:
-        if _base_key(unit.key) in groups:
-            groups[_base_key(unit.key)].append(unit.key)
-    rekeys = []
-    for base, members in groups.items():
-        new_ids = [m for m in members if m.startswith("\x00")]
-        if not new_ids:
-            continue
-        old_ids = [m for m in members if not m.startswith("\x00")]
-        if any(node[m].pk in referred for m in old_ids):
-            # Keys already cited stay; the new units take the next free ones.
-            for m in sorted(new_ids, key=position.__getitem__):
-                key, n = base, 2
-                while key in used_keys:
-                    key, n = f"{base}-{n}", n + 1
-                used_keys.add(key)
-                node[m].key = key
-            continue
-        for m in old_ids:
-            used_keys.discard(node[m].key)
-        for n, m in enumerate(sorted(members, key=position.__getitem__), start=1):
-            key = base if n == 1 else f"{base}-{n}"
-            while key in used_keys:  # a key of another base (rare: p1-2 as a base)
-                n += 1
-                key = f"{base}-{n}"
+    for base, new_ids in groups.items():
+        for m in sorted(new_ids, key=position.__getitem__):
+            key, n = base, 2
+            while key in used_keys:
+                key, n = f"{base}-{n}", n + 1
             used_keys.add(key)
-            if m.startswith("\x00"):
-                node[m].key = key
-            elif node[m].key != key:
-                rekeys.append((node[m], key))
-    _rekey(rekeys)
+            node[m].key = key
     for unit in new_units:
         unit.canonical = ""  # set by the collation, with a history entry
     _create_units(new_units)

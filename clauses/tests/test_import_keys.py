@@ -1,4 +1,5 @@
-"""Unit keys and positions do not depend on the order of the imports (issue 9)."""
+"""Unit positions do not depend on the order of the imports (issue 9); a stored
+unit's key never passes to another unit."""
 
 from itertools import permutations
 
@@ -68,15 +69,34 @@ def test_a_copy_without_its_heading_first_gets_the_keys_of_the_copy_with_it():
 
 
 def test_two_copies_inserting_into_the_same_gap_give_one_order():
+    """Whichever copy comes first, the units stand in one order; each unit
+    keeps the key it was created with, the second new unit of the gap taking
+    the next free suffix."""
     texts = {"H": BASE, "X": EXTRA_X, "Y": EXTRA_Y}
-    results = {tuple(structure(import_in(order, texts))) for order in permutations(texts)}
-    assert len(results) == 1
-    (result,) = results
-    keys = [k for k, _p, _c in result]
-    assert keys[:6] == ["p1", "s1", "s1.p1", "s1.p2", "s1.p3", "s1.p3-2"]
-    # Numbered in document order: the one whose text ranks first is s1.p3.
-    texts_in_gap = [c for k, _p, c in result if k.startswith("s1.p3")]
-    assert texts_in_gap == sorted(texts_in_gap)
+    results = [structure(import_in(order, texts)) for order in permutations(texts)]
+    orders = {tuple(c for _k, _p, c in result) for result in results}
+    assert len(orders) == 1
+    for result in results:
+        keys = [k for k, _p, _c in result]
+        assert keys[:4] == ["p1", "s1", "s1.p1", "s1.p2"]
+        assert sorted(keys[4:6]) == ["s1.p3", "s1.p3-2"]
+    # In document order: the text that ranks first stands first.
+    (order,) = orders
+    assert list(order[4:6]) == sorted(order[4:6])
+
+
+def test_a_stored_unit_keeps_its_key_when_a_copy_adds_a_unit_before_it():
+    """Review 3 and 5: a unit new in front of a stored one with the same base
+    key took its key (the stored one became -2), so its address showed other
+    text. Now every stored key shows the same text after the import."""
+    # Y's paragraph is s1.p3; X's, new in the same gap, stands before it
+    # (its text ranks first), and once took s1.p3, moving Y's to s1.p3-2.
+    document = import_in(["Y"], {"Y": EXTRA_Y})
+    before = dict(Unit.objects.filter(document=document).values_list("key", "canonical"))
+    import_source(EXTRA_X.encode(), SourceMeta(siglum="X"), document=document)
+    after = dict(Unit.objects.filter(document=document).values_list("key", "canonical"))
+    assert {k: after.get(k) for k in before} == before
+    assert len(after) == len(before) + 1
 
 
 def test_a_unit_with_a_note_keeps_its_key():
