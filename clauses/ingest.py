@@ -1282,14 +1282,18 @@ def _place_units(
     (``merge_order``). Keys: a stored unit keeps its key, but for one that
     nobody has referred to yet (a note, a flag or a decision), which takes the
     fuller address a later copy shows for it (``p2`` → ``s1.p1``,
-    ``shows_real_address``); a new unit never takes a stored unit's key, nor
-    one given up in the same import, but the next free suffix (``c7-2``). So a
-    unit's address, once cited, never shows another unit's text; keys of
-    units new in the same gap then depend on which copy came first.
+    ``shows_real_address``; the key given up is kept in
+    ``Document.former_keys``, its URL leading to the unit); a new unit never
+    takes a stored unit's key nor a former one, but the next free suffix
+    (``c7-2``). So an address, once given, never shows another unit's text;
+    keys of units new in the same gap then depend on which copy came first.
     """
     referred = _referred(canonical)
-    used_keys = {u.key for u in canonical}
-    # 1. A matched unit takes the real address a copy shows for it.
+    former = dict(document.former_keys or {})
+    used_keys = {u.key for u in canonical} | set(former)
+    # 1. A matched unit takes the real address a copy shows for it; the key
+    # it gives up is kept, never to be given to another unit, its URL leading
+    # to this one (Document.former_keys).
     rekeys = []
     for reading, unit in zip(prepared.units, matches, strict=True):
         if (
@@ -1299,10 +1303,13 @@ def _place_units(
             and len(reading.key) <= 40
             and shows_real_address(unit.key, reading.key)
         ):
-            # The old key stays taken in this import: no new unit gets it.
             used_keys.add(reading.key)
+            former[unit.key] = unit.pk
             rekeys.append((unit, reading.key))
     _rekey(rekeys)
+    if rekeys:
+        Document.objects.filter(pk=document.pk).update(former_keys=former)
+        document.former_keys = former
 
     # 2. New units, placed by ids until their keys are known.
     units_for_readings: list[PlacedUnit] = []

@@ -85,6 +85,10 @@ class Document(models.Model):
     # Typed fields found in the first copy (clauses.text.layout.METADATA_FIELDS):
     # number, issuers, addressees, date (ISO), history, attachments, cc, …
     metadata = models.JSONField(_("metadata"), default=dict, blank=True)
+    # Keys its units gave up for a fuller address a later copy showed
+    # ({"p2": unit id}, clauses.ingest._place_units): never given to another
+    # unit, and their URLs lead to the unit that had them.
+    former_keys = models.JSONField(default=dict, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     objects = DocumentQuerySet.as_manager()

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, JsonResponse, QueryDict
+from django.http import Http404, HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -230,7 +230,34 @@ def unit_context(request, the_unit: Unit) -> dict:
 
 
 def _get_unit(slug: str, key: str) -> Unit:
-    return get_object_or_404(Unit.objects.select_related("document"), document__slug=slug, key=key)
+    """The unit of document ``slug`` with ``key``; raises :class:`FormerKey`
+    when the key is one a unit gave up for a fuller address (its URL leads to
+    that unit), Http404 when there is none."""
+    unit = Unit.objects.select_related("document").filter(document__slug=slug, key=key).first()
+    if unit is not None:
+        return unit
+    document = get_object_or_404(Document.objects.only("former_keys"), slug=slug)
+    pk = (document.former_keys or {}).get(key)
+    moved = Unit.objects.filter(pk=pk, document=document).first() if isinstance(pk, int) else None
+    if moved is None:
+        raise Http404
+    raise FormerKey(moved)
+
+
+class FormerKey(Exception):
+    """A unit asked for by the key it had before a fuller address: ``unit``."""
+
+    def __init__(self, unit: Unit):
+        super().__init__(unit.key)
+        self.unit = unit
+
+
+def _to_current_key(request, exc: FormerKey, view: str):
+    """A permanent redirect to the unit's page (or ``cite.json``) under its
+    key now, the query string kept (``?rev=N`` still names the revision)."""
+    url = reverse(view, args=[exc.unit.document.slug, exc.unit.key])
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 def _bad_revision(request, value: str, latest: int):
@@ -250,7 +277,10 @@ def unit(request, slug, key):
     names), with a note and a link when a later revision exists; a revision
     the unit does not have is a 400 that says which ones it has.
     """
-    the_unit = _get_unit(slug, key)
+    try:
+        the_unit = _get_unit(slug, key)
+    except FormerKey as exc:
+        return _to_current_key(request, exc, "unit")
     context = unit_context(request, the_unit)
     if "rev" in request.GET:
         latest = context["revision"].latest
@@ -268,7 +298,10 @@ def cite_json(request, slug, key):
     """``{"locator", "revision", "text", "url", "formats": {"gbt7714", "plain"}}``
     for the unit's current revision, or revision N with ``?rev=N`` (400 with
     ``{"error": …}`` for a revision the unit does not have). Two queries."""
-    the_unit = _get_unit(slug, key)
+    try:
+        the_unit = _get_unit(slug, key)
+    except FormerKey as exc:
+        return _to_current_key(request, exc, "cite_json")
     history = list(
         CanonicalChange.objects.filter(unit=the_unit).only("pk", "after", "created", "unit_id")
     )

@@ -130,3 +130,30 @@ def test_merge_order_ranks_units_in_the_same_gap():
         "x10",
         "b",
     ]
+
+
+def test_a_key_given_up_for_a_fuller_address_leads_to_its_unit_and_is_never_reused(client):
+    """Headless copy first: its paragraph is p2; the copy with the heading
+    gives it s1.p1. /u/p2/ then redirects there (with ?rev kept), and a later
+    copy's new unit of base p2 takes p2-2, not p2."""
+    document = import_in(["N"], {"N": HEADLESS})
+    unit = Unit.objects.get(document=document, key="p2")
+    import_source(BASE.encode(), SourceMeta(siglum="H"), document=document)
+    unit.refresh_from_db()
+    assert unit.key == "s1.p1"
+    document.refresh_from_db()
+    assert document.former_keys["p2"] == unit.pk  # and p3, the next paragraph
+    response = client.get(f"/documents/{document.slug}/u/p2/?rev=1")
+    assert response.status_code == 301
+    assert response["Location"] == f"/documents/{document.slug}/u/s1.p1/?rev=1"
+    cite = client.get(f"/documents/{document.slug}/u/p2/cite.json")
+    assert cite.status_code == 301 and cite["Location"].endswith("/u/s1.p1/cite.json")
+    assert client.get(f"/documents/{document.slug}/u/p9/").status_code == 404
+    # A later headless copy with a paragraph more after the first: its new
+    # unit would be p2; p2 is taken for good.
+    extra = HEADLESS.replace(
+        "坚持以人民为中心", "新增一段关于测试工作的说明文字，用以检验单元键。\n\n坚持以人民为中心"
+    )
+    import_source(extra.encode(), SourceMeta(siglum="E"), document=document)
+    assert not Unit.objects.filter(document=document, key="p2").exists()
+    assert client.get(f"/documents/{document.slug}/u/p2/").status_code == 301
