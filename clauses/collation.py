@@ -494,19 +494,7 @@ def _add_witness_batch(
         merged.add(unit.pk)
         stats.aligned += 1
         new_sites.extend(
-            _MergedSite(
-                unit.pk,
-                index,
-                site.start,
-                site.end,
-                site.type,
-                site.likely_ocr,
-                site.tie,
-                site.ocr_pairs,
-                site.readings,
-                unit.canonical[site.start : site.end],
-            )
-            for index, site in enumerate(sites)
+            _MergedSite.of(unit.pk, index, site, unit.canonical) for index, site in enumerate(sites)
         )
     stats.seconds += time.perf_counter() - started
     stats.units += len(agreeing) + len(merged)
@@ -547,6 +535,23 @@ class _MergedSite(NamedTuple):
     readings: dict[str, str]
     canonical_reading: str
 
+    @classmethod
+    def of(cls, unit_id: int, index: int, site: engine.VariantSite, text: str) -> _MergedSite:
+        """The row of the engine's ``site``, the ``index``-th (0-based) of unit
+        ``unit_id``, whose canonical text is ``text``."""
+        return cls(
+            unit_id,
+            index,
+            site.start,
+            site.end,
+            site.type,
+            site.likely_ocr,
+            site.tie,
+            site.ocr_pairs,
+            site.readings,
+            text[site.start : site.end],
+        )
+
 
 def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
     """``{unit id: [its stored sites]}`` as the engine takes them, for
@@ -582,21 +587,12 @@ def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
 def _site_row(
     unit: Unit, index: int, site: engine.VariantSite, text: str, decision=None
 ) -> VariantSite:
-    """The row of the engine's ``site``, the ``index``-th (0-based) of ``unit``,
-    whose canonical text is ``text``."""
-    return VariantSite(
-        unit=unit,
-        index=index,
-        start=site.start,
-        end=site.end,
-        type=site.type,
-        likely_ocr=site.likely_ocr,
-        tie=site.tie,
-        ocr_pairs=[list(p) for p in site.ocr_pairs],
-        readings=site.readings,
-        canonical_reading=text[site.start : site.end],
-        decision=decision,
-    )
+    """The model instance of the engine's ``site``, the ``index``-th (0-based)
+    of ``unit``, whose canonical text is ``text`` (:meth:`_MergedSite.of`)."""
+    row = _MergedSite.of(unit.pk, index, site, text)._asdict()
+    del row["unit_id"]
+    row["ocr_pairs"] = [list(p) for p in site.ocr_pairs]
+    return VariantSite(unit=unit, decision=decision, **row)
 
 
 def _merge_sites(units: set[int], sites: list, added: str) -> list:

@@ -1616,6 +1616,23 @@ def set_derived_from(source: Source, parent: Source | None, user=None) -> Source
 PREVIEW_SHOWN = 100
 
 
+def shown_preview(preview: dict, limit: int | None = None) -> dict:
+    """``preview`` (a preview's summary with whole lists of ``changes``,
+    ``added`` and ``lacking``) as the form shows it: each list cut to its
+    first ``limit`` (default :data:`PREVIEW_SHOWN`), ``<list>_count`` its
+    whole length, ``shown`` the limit. One already cut (it has ``shown``) is
+    returned as it is; so is one a job stored before the lists were cut
+    made like the others."""
+    if "shown" in preview:
+        return preview
+    limit = PREVIEW_SHOWN if limit is None else limit
+    out = dict(preview, shown=limit)
+    for name in ("changes", "added", "lacking"):
+        every = preview.get(name) or []
+        out[name], out[f"{name}_count"] = every[:limit], len(every)
+    return out
+
+
 @dataclass
 class Preview:
     """What an import would do, found by doing it and rolling it back."""
@@ -1634,28 +1651,25 @@ class Preview:
     relation: dict | None
 
     def shown(self, limit: int | None = None) -> dict:
-        """What the import form shows of this preview, as JSON-ready data: the
-        summary, the counts of changes, added and lacking units, and the first
-        ``limit`` (default :data:`PREVIEW_SHOWN`) of each list. A job stores
-        this, not the lists whole: a 4.7 MB copy's 4,707 changes made a 6.5 MB
-        result to store and a page of every diff."""
-        limit = PREVIEW_SHOWN if limit is None else limit
-        return {
-            "created": self.created,
-            "document_title": self.document_title,
-            "siglum": self.siglum,
-            "units": self.units,
-            "similarity": self.similarity,
-            "changes": self.changes[:limit],
-            "changes_count": len(self.changes),
-            "added": self.added[:limit],
-            "added_count": len(self.added),
-            "lacking": self.lacking[:limit],
-            "lacking_count": len(self.lacking),
-            "shown": limit,
-            "derived_proposal": self.derived_proposal,
-            "relation": self.relation,
-        }
+        """What the import form shows of this preview, as JSON-ready data
+        (:func:`shown_preview`). A job stores this, not the lists whole: a
+        4.7 MB copy's 4,707 changes made a 6.5 MB result to store and a page
+        of every diff."""
+        return shown_preview(
+            {
+                "created": self.created,
+                "document_title": self.document_title,
+                "siglum": self.siglum,
+                "units": self.units,
+                "similarity": self.similarity,
+                "changes": self.changes,
+                "added": self.added,
+                "lacking": self.lacking,
+                "derived_proposal": self.derived_proposal,
+                "relation": self.relation,
+            },
+            limit,
+        )
 
     def as_json(self) -> dict:
         return {

@@ -30,7 +30,6 @@ from .export import document_export, relations_of
 from .forms import DerivedFromForm, ImportForm, RelationForm
 from .ingest import (
     KEPT_THRESHOLD,
-    PREVIEW_SHOWN,
     CutsError,
     SourceMeta,
     accounting_figures,
@@ -41,6 +40,7 @@ from .ingest import (
     read_prepared,
     refuse_duplicate,
     set_derived_from,
+    shown_preview,
 )
 from .models import Document, DocumentRelation, ImportJob, Reading, Source, Unit
 from .report import describe_report, region_name, scheme_description
@@ -778,12 +778,7 @@ def _share(x: float) -> str:
 def _preview_context(preview, data: dict, pending: str) -> dict:
     """The preview section of the form, from what :meth:`Preview.shown` gives
     (stored by a job, or made in the request)."""
-    if "shown" not in preview:
-        # Stored by a job of an earlier release: whole lists, no counts.
-        preview = dict(preview, shown=PREVIEW_SHOWN)
-        for k in ("changes", "added", "lacking"):
-            every = preview.get(k) or []
-            preview[k], preview[f"{k}_count"] = every[:PREVIEW_SHOWN], len(every)
+    preview = shown_preview(preview)  # a job's from before the lists were cut, too
     derived = preview["derived_proposal"]
     similarity = preview["similarity"]
     return {

@@ -202,6 +202,27 @@ def _int_bigrams(text: str) -> set[int]:
     return {(a << 21) | b for a, b in zip(codes, codes[1:], strict=False)}
 
 
+class _GramCache:
+    """``cache(j)``: the bigram set of ``canonical[j]``, the most recently used
+    :data:`GRAM_CACHE` of them kept: the candidates of neighbouring source
+    units are mostly the same units, and keeping every unit's set would weigh
+    some ten times the text."""
+
+    def __init__(self, canonical: Sequence[AlignUnit]):
+        self.canonical = canonical
+        self.grams: OrderedDict[int, frozenset[str]] = OrderedDict()
+
+    def __call__(self, j: int) -> frozenset[str]:
+        found = self.grams.get(j)
+        if found is None:
+            found = self.grams[j] = bigrams(self.canonical[j].text)
+            if len(self.grams) > GRAM_CACHE:
+                self.grams.popitem(last=False)
+        else:
+            self.grams.move_to_end(j)
+        return found
+
+
 def _candidates(
     source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]
 ) -> tuple[list[list[int]], list[float | None]]:
@@ -224,17 +245,7 @@ def _candidates(
         by_text.setdefault(u.text, []).append(j)
     out: list[list[int]] = []
     strong: list[float | None] = []
-    grams: OrderedDict[int, frozenset[str]] = OrderedDict()  # canonical units', recently used
-
-    def grams_of(j: int) -> frozenset[str]:
-        found = grams.get(j)
-        if found is None:
-            found = grams[j] = bigrams(canonical[j].text)
-            if len(grams) > GRAM_CACHE:
-                grams.popitem(last=False)
-        else:
-            grams.move_to_end(j)
-        return found
+    grams_of = _GramCache(canonical)
 
     for u in source:
         same_key = by_key.get(u.key, ())
@@ -317,11 +328,7 @@ def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -
                 tree_value[k], tree_pair[k] = value, pair
             k += k & -k
 
-    # Canonical units' bigrams, the most recently used GRAM_CACHE of them: the
-    # candidates of neighbouring source units are mostly the same units, and
-    # keeping every unit's set would weigh some ten times the text.
-    can_grams: OrderedDict[int, frozenset[str]] = OrderedDict()
-
+    grams_of = _GramCache(canonical)
     best_total, best_last = 0.0, -1
     candidates_of, strong = _candidates(source, canonical)
     for i, candidates in enumerate(candidates_of):
@@ -335,14 +342,7 @@ def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -
             if strong[i] is not None:
                 sim = strong[i]
             else:
-                c_grams = can_grams.get(j)
-                if c_grams is None:
-                    c_grams = can_grams[j] = bigrams(c.text)
-                    if len(can_grams) > GRAM_CACHE:
-                        can_grams.popitem(last=False)
-                else:
-                    can_grams.move_to_end(j)
-                sim = dice(s_grams, c_grams)
+                sim = dice(s_grams, grams_of(j))
             if s.key == c.key and sim >= MIN_SIMILARITY_WITH_LABEL:
                 score = sim + LABEL_BONUS
             elif sim >= MIN_SIMILARITY_WITHOUT_LABEL:
