@@ -58,7 +58,7 @@ from typing import NamedTuple
 
 import psycopg
 from django.db import connection, transaction
-from django.db.models import Max, Min
+from django.db.models import OuterRef, Subquery
 
 from annotations.anchoring import reanchor_notes
 
@@ -126,12 +126,19 @@ def priority_order(sources: Iterable[Source]) -> list[str]:
 
 
 def edges_of(document_id: int) -> dict[int, tuple[int, int]]:
-    """``{source id: (first position, last position)}`` of each source's readings."""
+    """``{source id: (first position, last position)}`` of each source's readings
+    (positions as stored: ``Reading.position``), sources without readings left
+    out. Two index lookups a source (``reading_source_position``), whatever the
+    number of readings."""
+    positions = Reading.objects.filter(source=OuterRef("pk")).values("position")
     rows = (
-        Reading.objects.filter(source__document_id=document_id)
-        .values("source_id")
-        .annotate(first=Min("position"), last=Max("position"))
-        .values_list("source_id", "first", "last")
+        Source.objects.filter(document_id=document_id)
+        .annotate(
+            first=Subquery(positions.order_by("position")[:1]),
+            last=Subquery(positions.order_by("-position")[:1]),
+        )
+        .filter(first__isnull=False)
+        .values_list("pk", "first", "last")
     )
     return {sid: (first, last) for sid, first, last in rows}
 
@@ -259,14 +266,14 @@ def _recollate_batch(
     voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
     readings, edges, _twice = _unit_readings(unit_ids, sources, bounds)
     decisions: dict[int, list[SiteDecision]] = {u.pk: [] for u in units}
-    active = SiteDecision.objects.filter(unit_id__in=unit_ids, active=True)
+    active = SiteDecision.objects.filter(unit_id__any=unit_ids, active=True)
     for d in active.order_by("decided_at", "pk"):
         decisions[d.unit_id].append(d)
 
     kept = {}
     if incremental:
         kept = dict(
-            UnitAlignment.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "cache")
+            UnitAlignment.objects.filter(unit_id__any=unit_ids).values_list("unit_id", "cache")
         )
     caches: dict[int, engine.AlignmentCache] = {}
     results = {}
@@ -297,7 +304,7 @@ def _recollate_batch(
         and not decisions[pk]
         and result.text == unit.canonical
     }
-    VariantSite.objects.filter(unit_id__in=[pk for pk in results if pk not in merged]).delete()
+    VariantSite.objects.filter(unit_id__any=[pk for pk in results if pk not in merged]).delete()
     new_sites: list[VariantSite] = []
     changes: list[CanonicalChange] = []
     changed_units: list[Unit] = []
@@ -426,14 +433,14 @@ def _add_witness_batch(
     keys = {s.siglum: authority_key(s) for s in sources.values()}
     voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
     decided = set(
-        SiteDecision.objects.filter(unit_id__in=list(by_pk), active=True).values_list(
-            "unit_id", flat=True
-        )
+        SiteDecision.objects.filter(unit_id__any=by_pk, active=True)
+        .order_by()
+        .values_list("unit_id", flat=True)
     )
     tied = set(
-        VariantSite.objects.filter(unit_id__in=list(by_pk), tie=True).values_list(
-            "unit_id", flat=True
-        )
+        VariantSite.objects.filter(unit_id__any=by_pk, tie=True)
+        .order_by()
+        .values_list("unit_id", flat=True)
     )
     # The units where the new copy reads the canonical text: only which copies
     # read them is needed, not their texts (nothing there is re-voted).
@@ -614,10 +621,14 @@ def _merge_sites(units: set[int], sites: list, added: str) -> list:
     by attribute); the rest is returned as given.
     """
     stored: dict[tuple[int, int, int], int] = {}
-    for pk, unit_id, start, end in VariantSite.objects.filter(unit_id__in=units).values_list(
-        "pk", "unit_id", "start", "end"
-    ):
-        stored[unit_id, start, end] = pk
+    table = connection.ops.quote_name(VariantSite._meta.db_table)
+    with connection.cursor() as cursor:  # one array parameter, tuples as they come
+        cursor.execute(
+            f'SELECT id, unit_id, start, "end" FROM {table} WHERE unit_id = ANY(%s)',
+            [list(units)],
+        )
+        for pk, unit_id, start, end in cursor.fetchall():
+            stored[unit_id, start, end] = pk
     kept: list[tuple[int, VariantSite]] = []
     rest: list[VariantSite] = []
     for site in sites:
@@ -631,34 +642,36 @@ def _merge_sites(units: set[int], sites: list, added: str) -> list:
         else:
             kept.append((pk, site))
     if stored:
-        VariantSite.objects.filter(pk__in=list(stored.values())).delete()
+        VariantSite.objects.filter(pk__any=stored.values()).delete()
     if kept:
-        table = connection.ops.quote_name(VariantSite._meta.db_table)
-        # Server-side binding: the arrays travel as values, not spelled out in SQL.
+        # One JSON parameter for the rows (encoded in C; arrays of Python
+        # values are dumped element by element), bound server-side.
+        rows = json.dumps(
+            [
+                {
+                    "id": pk,
+                    "idx": s.index,
+                    "reading": s.readings.get(added, s.canonical_reading),
+                    "type": s.type,
+                    "tie": s.tie,
+                    "likely_ocr": s.likely_ocr,
+                    "ocr_pairs": [list(p) for p in s.ocr_pairs],
+                }
+                for pk, s in kept
+            ],
+            ensure_ascii=False,
+        )
         with psycopg.Cursor(connection.connection) as cursor:
             cursor.execute(
                 f"""UPDATE {table} AS t SET
                     readings = t.readings || jsonb_build_object(%s::text, v.reading),
                     "index" = v.idx, type = v.type, tie = v.tie,
-                    likely_ocr = v.likely_ocr, ocr_pairs = v.ocr_pairs::jsonb,
-                    decision_id = NULL
-                FROM unnest(%s::integer[], %s::integer[], %s::text[], %s::text[],
-                            %s::boolean[], %s::boolean[], %s::text[])
-                    AS v(id, idx, reading, type, tie, likely_ocr, ocr_pairs)
+                    likely_ocr = v.likely_ocr, ocr_pairs = v.ocr_pairs, decision_id = NULL
+                FROM jsonb_to_recordset(%s::jsonb) AS v(
+                    id integer, idx integer, reading text, type text, tie boolean,
+                    likely_ocr boolean, ocr_pairs jsonb)
                 WHERE t.id = v.id""",
-                [
-                    added,
-                    [pk for pk, _ in kept],
-                    [s.index for _, s in kept],
-                    [s.readings.get(added, s.canonical_reading) for _, s in kept],
-                    [s.type for _, s in kept],
-                    [s.tie for _, s in kept],
-                    [s.likely_ocr for _, s in kept],
-                    [
-                        json.dumps([list(p) for p in s.ocr_pairs]) if s.ocr_pairs else "[]"
-                        for _, s in kept
-                    ],
-                ],
+                [added, rows],
             )
     return rest
 

@@ -501,14 +501,14 @@ def candidates(prepared: PreparedSource) -> list[Document]:
     ids: dict[int, float] = {}
     if mine:
         shared = dict(
-            DocumentGram.objects.filter(gram__in=mine)
+            DocumentGram.objects.filter(gram__any=mine)
             .values("document_id")
             .annotate(n=Count("id"))
             .order_by("-n", "document_id")
             .values_list("document_id", "n")[: CANDIDATES * 4]
         )
         sizes = (
-            DocumentGram.objects.filter(document_id__in=list(shared), gram__gte=0)
+            DocumentGram.objects.filter(document_id__any=shared, gram__gte=0)
             .values("document_id")
             .annotate(below=Count("id", filter=Q(gram__lte=mine[-1])), top=Max("gram"))
             .values_list("document_id", "below", "top")
@@ -992,7 +992,8 @@ def import_source(
         after: dict[int, str] = {}
         located: dict[int, str] = {}
         for pk, text, locator in (
-            Unit.objects.filter(pk__in=list(before))
+            Unit.objects.filter(pk__any=before)
+            .order_by()
             .values_list("pk", "canonical", "locator")
             .iterator(chunk_size=2000)
         ):
@@ -1246,7 +1247,7 @@ def _referred(units: list[PlacedUnit]) -> set[int]:
     if not units:
         return set()
     return set(
-        Unit.objects.filter(pk__in=[u.pk for u in units])
+        Unit.objects.filter(pk__any=[u.pk for u in units])
         .filter(Q(notes__isnull=False) | Q(flags__isnull=False) | Q(decisions__isnull=False))
         .values_list("pk", flat=True)
     )
@@ -1508,6 +1509,18 @@ def propose_derived(document: Document, prepared: PreparedSource, matches: list)
         ]
         if sum(len(texts[u]) for u, _t in shared) < DERIVED_MIN_SHARED * whole:
             continue
+        pairs = [(texts[u], t) for u, t in shared]
+        # A cheap exact bound first: characters the two cannot share (by count)
+        # differ in any alignment, so too many of them rule the copy out --
+        # against the fixed threshold before the canonical text's agreement
+        # is computed (what must be reached is never below the threshold).
+        total = sum(len(a) + len(b) for a, b in pairs)
+        apart = 0
+        for u, t in shared:
+            if texts[u] != t:
+                apart += _apart(texts[u], t)
+        if apart > (1 - DERIVED_AGREEMENT + 1e-9) * total:
+            continue
         units = tuple(sorted(u for u, _t in shared))
         with_canon = with_canon_of.get(units)
         if with_canon is None:
@@ -1515,14 +1528,6 @@ def propose_derived(document: Document, prepared: PreparedSource, matches: list)
         # The copy must reach both: rule it out as soon as it cannot (the
         # margin keeps rounding from ruling out a copy just above the canon).
         needed = max(DERIVED_AGREEMENT, with_canon) - 1e-9
-        pairs = [(texts[u], t) for u, t in shared]
-        # A cheap exact bound first: characters the two cannot share (by count)
-        # differ in any alignment, so too many of them rule the copy out.
-        total = sum(len(a) + len(b) for a, b in pairs)
-        apart = 0
-        for u, t in shared:
-            if texts[u] != t:
-                apart += _apart(texts[u], t)
         if apart > (1 - needed) * total:
             continue
         with_copy = agreement(pairs, at_least=needed)
@@ -1771,9 +1776,9 @@ def _renumber(units: list[PlacedUnit], order: list[str]) -> None:
     units = {u.key: u for u in units}
     stored = {
         pk: (position, parent)
-        for pk, position, parent in Unit.objects.filter(
-            pk__in=[u.pk for u in units.values()]
-        ).values_list("pk", "order", "parent_id")
+        for pk, position, parent in Unit.objects.filter(pk__any=[u.pk for u in units.values()])
+        .order_by()
+        .values_list("pk", "order", "parent_id")
     }
     changed = []
     for position, key in enumerate(order):

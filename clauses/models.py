@@ -307,7 +307,12 @@ class Reading(Searchable):
         constraints = [
             models.UniqueConstraint(fields=["unit", "source"], name="one_reading_per_source")
         ]
-        indexes = [GinIndex(fields=["grams"], name="reading_grams_gin")]
+        indexes = [
+            GinIndex(fields=["grams"], name="reading_grams_gin"),
+            # A copy's first and last unit (clauses.collation.edges_of), read
+            # at both ends of the index, not over every reading.
+            models.Index(fields=["source", "position"], name="reading_source_position"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source.siglum} {self.unit.key}"

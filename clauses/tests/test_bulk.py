@@ -56,3 +56,35 @@ def test_update_rows_sets_each_row_its_own_values():
         .order_by("pk")
         .values_list("label", "ordinal")
     ) == [("L0", 0), ("L1", 1), ("L2", 2)]
+
+
+def test_any_matches_what_in_matches_with_one_array_parameter():
+    """``field__any`` (clauses.lookups): the rows ``__in`` gives, for plain fields,
+    primary keys and foreign keys, lists, generators and nothing; the values
+    travel as one parameter, not one placeholder each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from clauses.models import Document, DocumentGram
+
+    units = list(Unit.objects.order_by("pk").values_list("pk", flat=True))
+    some = units[::3] + [max(units) + 1000]  # one id that is no unit
+    assert len(some) > 5
+    assert set(Unit.objects.filter(pk__any=some).values_list("pk", flat=True)) == set(
+        Unit.objects.filter(pk__in=some).values_list("pk", flat=True)
+    )
+    document = Document.objects.first()
+    by_fk = Unit.objects.filter(document__any=[document.pk])
+    assert by_fk.count() == Unit.objects.filter(document=document).count() > 0
+    assert Unit.objects.filter(document_id__any=(pk for pk in [document.pk])).count() == (
+        by_fk.count()
+    )
+    assert not Unit.objects.filter(pk__any=[]).exists()
+    grams = list(DocumentGram.objects.values_list("gram", flat=True)[:50]) + [2**62 + 1]
+    assert DocumentGram.objects.filter(gram__any=grams).count() == (
+        DocumentGram.objects.filter(gram__in=grams).count()
+    )
+    with CaptureQueriesContext(connection) as queries:
+        list(Unit.objects.filter(pk__any=some))
+    assert "= ANY(" in queries[0]["sql"]
+    assert " IN (" not in queries[0]["sql"]

@@ -431,3 +431,25 @@ def test_two_wordings_that_tie_throughout_give_one_copys_text_per_unit():
             assert unit.canonical in texts, unit.locator
             assert all(s.tie for s in unit.sites.all() if s.type != "lacuna"), unit.locator
     assert both >= 4  # 第二、三、四、六条 at least
+
+
+def test_edges_are_each_copys_first_and_last_position(doc):
+    """clauses.collation.edges_of: per source with readings, the smallest and
+    the largest ``Reading.position``; a source with none is left out."""
+    from django.db.models import Max, Min
+
+    from clauses.collation import edges_of
+
+    expected = {
+        sid: (first, last)
+        for sid, first, last in Reading.objects.filter(source__document=doc)
+        .values("source_id")
+        .annotate(first=Min("position"), last=Max("position"))
+        .values_list("source_id", "first", "last")
+    }
+    assert len(expected) >= 2
+    assert edges_of(doc.pk) == expected
+    source = doc.sources.order_by("pk").last()
+    Reading.objects.filter(source=source).delete()
+    del expected[source.pk]
+    assert edges_of(doc.pk) == expected

@@ -32,20 +32,22 @@ Shapes and units
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 
 from .collate import OCR_CONFUSABLE_PAIRS
 
 #: n-gram length, in Han characters.
 N = 4
-#: About one distinct n-gram in SAMPLE is kept.
+#: About one distinct n-gram in SAMPLE is kept (a power of two: see fingerprint).
 SAMPLE = 8
 #: The largest fingerprint, in hashes (a 5 MB text has some 100,000 sampled grams).
 MAX_GRAMS = 4096
 
 
-def _is_han(ch: str) -> bool:
-    return "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf"
+#: Every run of characters that are not Han (CJK Unified Ideographs and their
+#: Extension A: one UTF-16 code unit each), dropped before the n-grams are cut.
+_NOT_HAN = re.compile("[^\u4e00-\u9fff\u3400-\u4dbf]+")
 
 
 _MULTIPLIER = 0x9E3779B97F4A7C15  # odd: the packing is mixed, never collapsed
@@ -71,17 +73,19 @@ def fingerprint(texts: Iterable[str]) -> list[int]:
     few times :data:`MAX_GRAMS` before trimming).
     """
     sampled: set[int] = set()
+    mask = SAMPLE - 1
     for text in texts:
-        codes = [ord(ch) for ch in text if _is_han(ch)]
-        # A Han code point is below 2**16: four of them pack into 64 bits.
-        packed = [
-            ((a << 48) | (b << 32) | (c << 16) | d)
-            for a, b, c, d in zip(codes, codes[1:], codes[2:], codes[3:], strict=False)
-        ]
-        for value in packed:
-            h = (value * _MULTIPLIER) & _MASK
-            if h % SAMPLE == 0:
-                sampled.add(h)
+        # Han characters are single UTF-16 code units: four of them, big-endian,
+        # are the 64-bit packing (a << 48 | b << 32 | c << 16 | d) itself.
+        packed = _NOT_HAN.sub("", text).encode("utf-16-be")
+        # The hash is the packing times an odd constant, so it is 0 modulo
+        # SAMPLE (a power of two) exactly when the packing is, i.e. when the
+        # gram's last code unit is: only those grams are hashed.
+        lows = packed[1::2]
+        for i in range(3, len(lows)):
+            if lows[i] & mask == 0:
+                value = int.from_bytes(packed[2 * i - 6 : 2 * i + 2], "big")
+                sampled.add((value * _MULTIPLIER) & _MASK)
                 if len(sampled) > 4 * MAX_GRAMS:
                     sampled = set(sorted(sampled)[:MAX_GRAMS])
     return sorted(sampled)[:MAX_GRAMS]
