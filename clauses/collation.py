@@ -445,14 +445,7 @@ def _add_witness_batch(
     # The units where the new copy reads the canonical text: only which copies
     # read them is needed, not their texts (nothing there is re-voted).
     added_pk = next(pk for pk, s in sources.items() if s.siglum == added)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT r.unit_id FROM {connection.ops.quote_name(Reading._meta.db_table)} AS r
-                JOIN {connection.ops.quote_name(Unit._meta.db_table)} AS u ON u.id = r.unit_id
-                WHERE r.unit_id = ANY(%s) AND r.source_id = %s AND r.text = u.canonical""",
-            [list(by_pk), added_pk],
-        )
-        same = {pk for (pk,) in cursor.fetchall()} - tied - decided
+    same = set(Reading.objects.reading_the_canonical_text(by_pk, added_pk)) - tied - decided
     readings, edges, twice = _unit_readings([pk for pk in by_pk if pk not in same], sources, bounds)
     light = _unit_readings([pk for pk in by_pk if pk in same], sources, bounds, texts=False)
     readings.update(light[0])
@@ -508,13 +501,7 @@ def _add_witness_batch(
     stats.merged += len(agreeing) + len(merged)
     stats.readings += sum(len(readings[pk]) for pk in (*agreeing, *merged))
     if agreeing:
-        table = connection.ops.quote_name(VariantSite._meta.db_table)
-        with psycopg.Cursor(connection.connection) as cursor:  # server-side binding
-            cursor.execute(
-                f"UPDATE {table} SET readings = readings || "
-                f"jsonb_build_object(%s::text, canonical_reading) WHERE unit_id = ANY(%s)",
-                [added, agreeing],
-            )
+        VariantSite.objects.filter(unit_id__any=agreeing).add_lemma_reading(added)
     if merged:
         insert_rows(
             VariantSite,

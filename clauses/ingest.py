@@ -762,6 +762,16 @@ def _report(progress, stage: str, within: float = 0.0) -> None:
     progress(stage, int(start + (end - start) * within))
 
 
+def placement(document: Document | None, relation: str) -> dict:
+    """``import_source``'s arguments for a document and a relation as the import
+    form and its job name them (``copy``, ``later``, ``earlier``): a copy of
+    ``document`` (or of the one its content finds, when None), or a new
+    document, the later or earlier version of ``document``."""
+    if document is not None and relation in ("later", "earlier"):
+        return {"document": None, "version_of": document, "version_later": relation == "later"}
+    return {"document": document}
+
+
 def import_source(
     data: bytes,
     meta: SourceMeta,

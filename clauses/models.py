@@ -9,9 +9,9 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
-from django.db.models import Count, F, Lookup, StringAgg, TextField, Value
+from django.db.models import Count, F, Func, Lookup, StringAgg, TextField, Value
 from django.db.models.fields.json import KT
-from django.db.models.functions import MD5, Concat
+from django.db.models.functions import MD5, Concat, JSONObject
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -285,6 +285,15 @@ class ReadingQuerySet(models.QuerySet):
             "unit_id", "source_id", "label_raw", "raw_start", "raw_end"
         )
 
+    def reading_the_canonical_text(self, unit_ids, source_id: int):
+        """Ids of the units among ``unit_ids`` where source ``source_id`` reads the
+        unit's canonical text exactly."""
+        return (
+            self.filter(unit_id__any=unit_ids, source_id=source_id, text=F("unit__canonical"))
+            .order_by()
+            .values_list("unit_id", flat=True)
+        )
+
     def containing(self, phrase: str):
         """Readings whose text contains the folded ``phrase`` (see
         :func:`containing_phrase`)."""
@@ -356,6 +365,21 @@ class SiteDecision(models.Model):
 
 
 class VariantSiteQuerySet(models.QuerySet):
+    def add_lemma_reading(self, siglum: str) -> int:
+        """Record, in each of these sites, that source ``siglum`` reads its
+        canonical reading (``readings[siglum] = canonical_reading``): one
+        ``UPDATE`` in PostgreSQL (``readings || jsonb_build_object(…)``),
+        nothing read into Python. Returns the number of sites updated."""
+        return self.update(
+            readings=Func(
+                F("readings"),
+                JSONObject(**{siglum: F("canonical_reading")}),
+                template="(%(expressions)s)",
+                arg_joiner=" || ",
+                output_field=models.JSONField(),
+            )
+        )
+
     def of_document(self, document):
         """A document's sites, unit by unit, in order within each unit."""
         return self.filter(unit__document=document).order_by("unit_id", "index")

@@ -19,7 +19,14 @@ from django.tasks import task
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .ingest import CutsError, SourceMeta, accounting_figures, import_source, preview_import
+from .ingest import (
+    CutsError,
+    SourceMeta,
+    accounting_figures,
+    import_source,
+    placement,
+    preview_import,
+)
 from .models import Document, ImportJob, Source
 from .text.pipeline import IngestError
 
@@ -68,15 +75,6 @@ def job_meta(options: dict) -> SourceMeta:
     published = meta.get("published")
     meta["published"] = date.fromisoformat(published) if published else None
     return SourceMeta(**meta)
-
-
-def placement(document: Document | None, relation: str) -> dict:
-    """``import_source``'s arguments for the form's document and relation
-    (``copy``, ``later``, ``earlier``): a copy of ``document`` (or of the one
-    its content finds, when None), or a new document, a version of it."""
-    if document is not None and relation in ("later", "earlier"):
-        return {"document": None, "version_of": document, "version_later": relation == "later"}
-    return {"document": document}
 
 
 def _kwargs(options: dict, user) -> dict:

@@ -35,6 +35,7 @@ from .ingest import (
     accounting_figures,
     choose,
     cut_passages,
+    placement,
     preview_import,
     propose,
     read_prepared,
@@ -45,7 +46,7 @@ from .ingest import (
 from .models import Document, DocumentRelation, ImportJob, Reading, Source, Unit
 from .report import describe_report, region_name, scheme_description
 from .report import part_name as _part_name
-from .tasks import WORKER_COMMAND, WORKER_HINT_SECONDS, enqueue, placement, waiting_for_a_worker
+from .tasks import WORKER_COMMAND, WORKER_HINT_SECONDS, enqueue, waiting_for_a_worker
 from .text.address import subdivisions
 from .text.align import DOCUMENT_THRESHOLD
 from .text.pipeline import IngestError
