@@ -608,14 +608,12 @@ def _merge_sites(units: set[int], sites: list, added: str) -> list:
     by attribute); the rest is returned as given.
     """
     stored: dict[tuple[int, int, int], int] = {}
-    table = connection.ops.quote_name(VariantSite._meta.db_table)
-    with connection.cursor() as cursor:  # one array parameter, tuples as they come
-        cursor.execute(
-            f'SELECT id, unit_id, start, "end" FROM {table} WHERE unit_id = ANY(%s)',
-            [list(units)],
-        )
-        for pk, unit_id, start, end in cursor.fetchall():
-            stored[unit_id, start, end] = pk
+    for pk, unit_id, start, end in (
+        VariantSite.objects.filter(unit_id__any=units)
+        .order_by()
+        .values_list("pk", "unit_id", "start", "end")
+    ):
+        stored[unit_id, start, end] = pk
     kept: list[tuple[int, VariantSite]] = []
     rest: list[VariantSite] = []
     for site in sites:
@@ -631,6 +629,7 @@ def _merge_sites(units: set[int], sites: list, added: str) -> list:
     if stored:
         VariantSite.objects.filter(pk__any=stored.values()).delete()
     if kept:
+        table = connection.ops.quote_name(VariantSite._meta.db_table)
         # One JSON parameter for the rows (encoded in C; arrays of Python
         # values are dumped element by element), bound server-side.
         rows = json.dumps(
