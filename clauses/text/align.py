@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 import re
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -26,7 +26,7 @@ MIN_SIMILARITY_WITHOUT_LABEL = 0.45  # no label to go on: the text must carry it
 DOCUMENT_THRESHOLD = 0.5
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # one per unit of both texts: no __dict__ each
 class AlignUnit:
     key: str
     heading: bool  # headings only align to headings
@@ -223,6 +223,29 @@ class _GramCache:
         return found
 
 
+class _Positions:
+    """``positions.get(value)``: the 0-based indexes where ``value`` occurs in the
+    sequence given, ascending, as a tuple (empty when it does not occur). Holds
+    one integer per distinct value, and a list only for values that recur: a
+    list per value weighed 1.6 MB a dictionary for a 15,000-unit document."""
+
+    __slots__ = ("first", "more")
+
+    def __init__(self, values: Iterable[str]):
+        self.first: dict[str, int] = {}
+        self.more: dict[str, list[int]] = {}
+        for j, value in enumerate(values):
+            if self.first.setdefault(value, j) != j:
+                self.more.setdefault(value, []).append(j)
+
+    def get(self, value: str) -> tuple[int, ...]:
+        j = self.first.get(value)
+        if j is None:
+            return ()
+        more = self.more.get(value)
+        return (j, *more) if more else (j,)
+
+
 def _candidates(
     source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]
 ) -> tuple[list[list[int]], list[float | None]]:
@@ -238,17 +261,14 @@ def _candidates(
     the canonical units no unit matched so strongly (an alignment matches a
     unit once), through a rare-bigram index of those alone.
     """
-    by_key: dict[str, list[int]] = {}
-    by_text: dict[str, list[int]] = {}
-    for j, u in enumerate(canonical):
-        by_key.setdefault(u.key, []).append(j)
-        by_text.setdefault(u.text, []).append(j)
+    by_key = _Positions(u.key for u in canonical)
+    by_text = _Positions(u.text for u in canonical)
     out: list[list[int]] = []
     strong: list[float | None] = []
     grams_of = _GramCache(canonical)
 
     for u in source:
-        same_key = by_key.get(u.key, ())
+        same_key = by_key.get(u.key)
         sim = None
         if len(same_key) == 1 and canonical[same_key[0]].heading == u.heading:
             j = same_key[0]
@@ -273,7 +293,7 @@ def _candidates(
             continue
         if postings is None:
             postings = _postings(canonical, claimed)
-        found = set(by_key.get(u.key, ())) | set(by_text.get(u.text, ())[:RARE_BIGRAM])
+        found = set(by_key.get(u.key)) | set(by_text.get(u.text)[:RARE_BIGRAM])
         counts = Counter(chain.from_iterable(postings.get(g) or () for g in _int_bigrams(u.text)))
         best = heapq.nsmallest(CANDIDATES_PER_UNIT, counts, key=lambda j: (-counts[j], j))
         out[i] = sorted(found.union(best))
