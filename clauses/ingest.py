@@ -35,6 +35,7 @@ from .models import (
     Document,
     DocumentGram,
     DocumentRelation,
+    ImportJob,
     Reading,
     Source,
     Unit,
@@ -773,7 +774,7 @@ def placement(document: Document | None, relation: str) -> dict:
 
 
 def import_source(
-    data: bytes,
+    data: bytes | None,
     meta: SourceMeta,
     document: Document | None = None,
     user=None,
@@ -783,6 +784,7 @@ def import_source(
     progress=None,
     version_of: Document | None = None,
     version_later: bool = True,
+    job_file: int | None = None,
 ) -> ImportResult:
     """Import ``data`` as a new source, into ``document`` or the one it matches.
 
@@ -803,7 +805,17 @@ def import_source(
     only the units it touches are collated, each aligning this copy's reading
     alone (``recollate(incremental=True)``). ``progress(stage, percent)``, when
     given, is called as the import goes (:data:`STAGES`).
+
+    ``job_file`` (the id of an ``ImportJob`` holding the file; ``data`` None):
+    the file is read from that job, let go once decoded, and the source's
+    ``original`` is copied from the job's row inside PostgreSQL, so the
+    worker does not hold the file's bytes through the import.
     """
+    if data is None:
+        if job_file is None:
+            raise TypeError("import_source needs data or job_file")
+        # The only reference to the bytes: gone once the text is read below.
+        data = ImportJob.objects.file_of(job_file)
     if version_of is not None and document is not None:
         raise IngestError(
             _("A text is either a copy of a document or a later version of one, not both.")
@@ -812,6 +824,8 @@ def import_source(
     _report(progress, "read")
     refuse_duplicate(checksum, document)
     prepared = prepared or read_prepared(data, meta.filename)
+    if job_file is not None:
+        data = None  # written from the job's row (_write_original)
     _report(progress, "identify")
     with transaction.atomic():
         similarity = None
@@ -958,7 +972,7 @@ def import_source(
             derived_from=parent_source,
             imported_by=user if user is not None and user.is_authenticated else None,
         )
-        _write_original(source, data, prepared.original)
+        _write_original(source, data, prepared.original, job_file)
         # The instance kept from here on leaves the file, its text and its
         # regions in the database (loaded when asked for): the import holds
         # them no longer than the PreparedSource does.
@@ -1114,9 +1128,10 @@ ORIGINAL_CHUNK_BYTES = 1 << 20
 TEXT_CHUNK_CHARS = 1 << 18
 
 
-def _write_original(source: Source, data: bytes, text: str) -> None:
+def _write_original(source: Source, data: bytes | None, text: str, job_file: int | None) -> None:
     """Store the file's bytes and its decoded text in ``source`` (saved already,
-    with both empty), appended a chunk at a time.
+    with both empty), appended a chunk at a time; the bytes copied from the
+    row of ``ImportJob`` ``job_file`` instead when ``data`` is None.
 
     With server-side binding (the values travel apart from the statement, the
     bytes as they are): Django's client-side binding spells every value out in
@@ -1130,7 +1145,21 @@ def _write_original(source: Source, data: bytes, text: str) -> None:
     connection.ensure_connection()
     table = connection.ops.quote_name(Source._meta.db_table)
     with psycopg.Cursor(connection.connection) as cursor:
-        for start in range(0, len(data), ORIGINAL_CHUNK_BYTES):
+        if data is None:
+            jobs = connection.ops.quote_name(ImportJob._meta.db_table)
+            cursor.execute(
+                f"UPDATE {table} SET original = (SELECT data FROM {jobs} WHERE id = %s) "
+                f"WHERE id = %s RETURNING encode(sha256(original), 'hex')",
+                [job_file, source.pk],
+            )
+            (copied,) = cursor.fetchone()
+            if copied != source.checksum:
+                # The job's file changed or went since it was read: never store
+                # other bytes than those the text was read from.
+                raise IngestError(
+                    _("The file of this import is no longer stored: import the file again.")
+                )
+        for start in range(0, len(data or b""), ORIGINAL_CHUNK_BYTES):
             cursor.execute(
                 f"UPDATE {table} SET original = original || %b WHERE id = %s",
                 [data[start : start + ORIGINAL_CHUNK_BYTES], source.pk],
@@ -1140,7 +1169,9 @@ def _write_original(source: Source, data: bytes, text: str) -> None:
                 f"UPDATE {table} SET text = text || convert_from(%b, 'UTF8') WHERE id = %s",
                 [text[start : start + TEXT_CHUNK_CHARS].encode("utf-8"), source.pk],
             )
-    source.original, source.text = data, text
+    if data is not None:
+        source.original = data
+    source.text = text
 
 
 def _write_report(source: Source) -> None:
@@ -1705,7 +1736,7 @@ class _RollBack(Exception):
     """Leaves the preview's savepoint: nothing it wrote stays."""
 
 
-def preview_import(data: bytes, meta: SourceMeta, **kwargs) -> Preview:
+def preview_import(data: bytes | None, meta: SourceMeta, **kwargs) -> Preview:
     """Run the real import inside a savepoint, note what it did, then roll it back.
 
     Takes the arguments of ``import_source`` and raises what it raises; the

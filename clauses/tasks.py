@@ -98,14 +98,15 @@ def perform(job: ImportJob) -> None:
     result: dict = {}
     with translation.override(job.language or None):
         try:
-            kwargs = _kwargs(options, job.user)
-            data = ImportJob.objects.file_of(job.pk)
+            kwargs = {**_kwargs(options, job.user), "job_file": job.pk}
+            # The file is read from the job inside the import, and let go
+            # once decoded: this process never holds it through the import.
             if options.get("mode") == "preview":
-                preview = preview_import(data, job_meta(options), **kwargs)
+                preview = preview_import(None, job_meta(options), **kwargs)
                 result = {"preview": preview.shown()}
                 status = ImportJob.Status.DONE
             else:
-                imported = import_source(data, job_meta(options), progress=progress, **kwargs)
+                imported = import_source(None, job_meta(options), progress=progress, **kwargs)
                 job.source = imported.source
                 from .views import import_message  # the message the form shows
 

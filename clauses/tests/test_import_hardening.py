@@ -374,6 +374,22 @@ def test_a_job_made_with_its_file_imports_it_and_empties_it():
     assert ImportJob.objects.file_of(job.pk) == b""
 
 
+def test_an_import_never_stores_other_bytes_than_it_read(monkeypatch):
+    """A job's import reads the file, lets it go, and copies the source's
+    original from the job's row: should the row hold other bytes by then, the
+    import stops with a message and writes nothing."""
+    from clauses.ingest import IngestError, SourceMeta, import_source
+
+    data = seed_bytes("001").replace("劳动".encode(), "劳働".encode(), 1)
+    job = ImportJob.objects.create_with_file(data, options={"mode": "import"}, language="en")
+    ImportJob.objects.filter(pk=job.pk).update(data=b"other bytes")
+    monkeypatch.setattr(type(ImportJob.objects), "file_of", lambda self, pk: data)
+    before = Source.objects.count()
+    with pytest.raises(IngestError, match="no longer stored"):
+        import_source(None, SourceMeta(kind="web"), accept_cuts=True, job_file=job.pk)
+    assert Source.objects.count() == before
+
+
 def test_the_preview_lists_the_first_of_many_and_counts_them_all(admin_client, monkeypatch):
     """A preview lists at most PREVIEW_SHOWN lacking units (and changes, and
     added units), says so, and counts them all."""
