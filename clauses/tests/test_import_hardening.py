@@ -9,6 +9,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client, override_settings
+from django.utils import translation
 
 from clauses import collation
 from clauses.forms import ImportForm
@@ -385,7 +386,7 @@ def test_an_import_never_stores_other_bytes_than_it_read(monkeypatch):
     ImportJob.objects.filter(pk=job.pk).update(data=b"other bytes")
     monkeypatch.setattr(type(ImportJob.objects), "file_of", lambda self, pk: data)
     before = Source.objects.count()
-    with pytest.raises(IngestError, match="no longer stored"):
+    with translation.override("en"), pytest.raises(IngestError, match="no longer stored"):
         import_source(None, SourceMeta(kind="web"), accept_cuts=True, job_file=job.pk)
     assert Source.objects.count() == before
 
