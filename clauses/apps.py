@@ -7,9 +7,11 @@ class ClausesConfig(AppConfig):
     verbose_name = _("Documents")
 
     def ready(self):
-        from django.db.models import Field, ForeignObject
+        from django.db.models import ForeignObject, IntegerField
 
         from .lookups import AnyOf
 
-        Field.register_lookup(AnyOf)
+        # Integer columns only (ids, positions, n-gram hashes): on a JSON
+        # field, "any" stays a key name.
+        IntegerField.register_lookup(AnyOf)
         ForeignObject.register_lookup(AnyOf)  # ids of the related rows

@@ -133,14 +133,14 @@ def edges_of(document_id: int) -> dict[int, tuple[int, int]]:
     positions = Reading.objects.filter(source=OuterRef("pk")).values("position")
     rows = (
         Source.objects.filter(document_id=document_id)
+        .order_by()
         .annotate(
             first=Subquery(positions.order_by("position")[:1]),
             last=Subquery(positions.order_by("-position")[:1]),
         )
-        .filter(first__isnull=False)
         .values_list("pk", "first", "last")
     )
-    return {sid: (first, last) for sid, first, last in rows}
+    return {sid: (first, last) for sid, first, last in rows if first is not None}
 
 
 def _sources_of(document_id: int) -> dict[int, Source]:
@@ -608,12 +608,14 @@ def _merge_sites(units: set[int], sites: list, added: str) -> list:
     by attribute); the rest is returned as given.
     """
     stored: dict[tuple[int, int, int], int] = {}
+    twins: list[int] = []  # a second stored site of one span: never kept
     for pk, unit_id, start, end in (
         VariantSite.objects.filter(unit_id__any=units)
         .order_by()
         .values_list("pk", "unit_id", "start", "end")
     ):
-        stored[unit_id, start, end] = pk
+        if stored.setdefault((unit_id, start, end), pk) != pk:
+            twins.append(pk)
     kept: list[tuple[int, VariantSite]] = []
     rest: list[VariantSite] = []
     for site in sites:
@@ -626,8 +628,8 @@ def _merge_sites(units: set[int], sites: list, added: str) -> list:
             rest.append(site)
         else:
             kept.append((pk, site))
-    if stored:
-        VariantSite.objects.filter(pk__any=stored.values()).delete()
+    if stored or twins:
+        VariantSite.objects.filter(pk__any=[*stored.values(), *twins]).delete()
     if kept:
         table = connection.ops.quote_name(VariantSite._meta.db_table)
         # One JSON parameter for the rows (encoded in C; arrays of Python

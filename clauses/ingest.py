@@ -981,6 +981,8 @@ def import_source(
         matched = [m for m in matches if m is not None]
         before = {u.pk: u.canonical for u in matched}
         derived = propose_derived(document, prepared, matches) if matched else None
+        if derived and parent_source is not None and derived["source"] == parent_source.pk:
+            derived = None  # already said: nothing to propose
         units_for_readings, new_units = _place_units(document, prepared, canonical, matches, moved)
 
         _write_readings(source, units_for_readings, prepared.units)

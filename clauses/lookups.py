@@ -4,10 +4,12 @@ array parameter.
 Django's ``__in`` spells a list out as one placeholder a value
 (``IN (%s, %s, …)``): for the thousands of ids and n-gram hashes an import
 asks about, preparing each value and parsing the statement cost more than the
-query. ``__any`` takes a list (or any iterable, read once) of plain values of
-the field's type (for a foreign key, the related rows' ids); an empty list
-matches nothing. Registered on every field, foreign keys included, by
-:class:`clauses.apps.ClausesConfig`.
+query. ``__any`` takes a list (or any iterable, read once) of plain Python
+integers (for a foreign key, the related rows' ids), sent as they are (no
+``get_db_prep_value``); an empty list matches nothing. Registered on integer
+fields (primary keys, ``BigIntegerField`` …) and foreign keys by
+:class:`clauses.apps.ClausesConfig`, not on every field: ``metadata__any``
+stays a JSON key.
 """
 
 from __future__ import annotations

@@ -88,3 +88,44 @@ def test_any_matches_what_in_matches_with_one_array_parameter():
         list(Unit.objects.filter(pk__any=some))
     assert "= ANY(" in queries[0]["sql"]
     assert " IN (" not in queries[0]["sql"]
+
+
+def test_any_is_a_key_name_on_json_fields():
+    from clauses.models import Document
+
+    document = Document.objects.first()
+    Document.objects.filter(pk=document.pk).update(metadata={"any": "值"})
+    assert list(Document.objects.filter(metadata__any="值")) == [document]
+
+
+def test_merging_keeps_one_site_of_a_span_stored_twice():
+    """clauses.collation._merge_sites: a span stored twice (never written so,
+    but never trusted either) leaves one row, updated, not two."""
+    from clauses.collation import _merge_sites
+
+    site = VariantSite.objects.filter(unit__document__slug="2024-yijian").first()
+    unit_id, start, end = site.unit_id, site.start, site.end
+    twin = VariantSite.objects.get(pk=site.pk)
+    twin.pk, twin.index = None, 900
+    twin.save()
+    new = VariantSite(
+        unit_id=unit_id,
+        index=site.index,
+        start=start,
+        end=end,
+        type=site.type,
+        likely_ocr=site.likely_ocr,
+        tie=site.tie,
+        ocr_pairs=site.ocr_pairs,
+        readings={**site.readings, "Z": site.canonical_reading},
+        canonical_reading=site.canonical_reading,
+    )
+    others = [
+        VariantSite(**{f.attname: getattr(s, f.attname) for f in VariantSite._meta.concrete_fields})
+        for s in VariantSite.objects.filter(unit_id=unit_id).exclude(pk__in=[site.pk, twin.pk])
+    ]
+    rest = _merge_sites({unit_id}, [new, *others], "Z")
+    assert rest == []
+    same_span = VariantSite.objects.filter(unit_id=unit_id, start=start, end=end)
+    assert same_span.count() == 1
+    assert same_span.get().readings["Z"] == site.canonical_reading

@@ -109,7 +109,16 @@ def test_derived_from_on_import_and_its_refusals(two_copies, tmp_path):
     out = io.StringIO()
     call_command("import_source", str(path), "--derived-from", "X", "--json", stdout=out)
     assert json.loads(out.getvalue())["derived_from"] == "X"
-    assert Source.objects.get(document=two_copies, siglum="A").derived_from.siglum == "X"
+    a = Source.objects.get(document=two_copies, siglum="A")
+    assert a.derived_from.siglum == "X"
+    # Said already: the import does not also propose X (review 7).
+    (changes,) = [r for r in a.report if r["rule"] == "canonical_changes"]
+    assert changes["detail"]["derived_proposal"] is None
+    out = io.StringIO()
+    path.write_bytes((CHANGED + "\n\n").encode())
+    call_command("import_source", str(path), "--derived-from", "X", stdout=out)
+    # A (the same text) may be proposed; X, the one named, is not.
+    assert "--derived-from X" not in out.getvalue()
 
 
 def test_set_derived_from_refuses_itself_another_document_and_cycles(two_copies):
