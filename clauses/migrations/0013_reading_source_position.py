@@ -4,14 +4,13 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('clauses', '0012_document_former_keys'),
+        ("clauses", "0012_document_former_keys"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='reading',
-            index=models.Index(fields=['source', 'position'], name='reading_source_position'),
+            model_name="reading",
+            index=models.Index(fields=["source", "position"], name="reading_source_position"),
         ),
     ]
