@@ -219,26 +219,47 @@ def recollate(
     stats = CollationStats()
     if not units:
         return stats
-    sources = _sources_of(units[0].document_id)
-    bounds = edges_of(units[0].document_id)  # once: the batches add no readings
+    _recollate_units(
+        units,
+        stats,
+        _sources_of(units[0].document_id),
+        edges_of(units[0].document_id),  # once: the batches add no readings
+        cause=cause,
+        user=user,
+        reason=reason,
+        incremental=incremental,
+        added=added,
+        progress=progress,
+    )
+    return stats
+
+
+def _recollate_units(
+    units: list[Unit],
+    stats: CollationStats,
+    sources: dict[int, Source],
+    bounds: dict[int, tuple[int, int]],
+    *,
+    progress=None,
+    **options,
+) -> None:
+    """:func:`recollate`'s work over ``units``, :data:`BATCH` at a time, added
+    to ``stats``; ``sources`` (:func:`_sources_of`) and ``bounds``
+    (:func:`edges_of`) as read by the caller; ``options`` as for
+    :func:`_recollate_batch`."""
     for offset in range(0, len(units), BATCH):
         _recollate_batch(
             units[offset : offset + BATCH],
             stats,
             sources,
             bounds,
-            cause=cause,
-            user=user,
-            reason=reason,
-            incremental=incremental,
-            added=added,
             progress=(
                 (lambda done, _n, offset=offset: progress(offset + done, len(units)))
                 if progress is not None
                 else None
             ),
+            **options,
         )
-    return stats
 
 
 #: Units collated and written at a time by :func:`recollate`.
@@ -410,12 +431,19 @@ def add_witness(
             progress(offset, len(units))
         _add_witness_batch(units[offset : offset + BATCH], sources, added, bounds, stats, full)
     if full:
-        rest = recollate(full, cause=cause, user=user, reason=reason, incremental=True, added=added)
-        stats.units += rest.units
-        stats.readings += rest.readings
-        stats.seconds += rest.seconds
-        stats.aligned += rest.aligned
-        stats.changed += rest.changed
+        # The document's sources and their edges, as read above: the batches
+        # added no readings.
+        _recollate_units(
+            full,
+            stats,
+            sources,
+            bounds,
+            cause=cause,
+            user=user,
+            reason=reason,
+            incremental=True,
+            added=added,
+        )
     return stats
 
 

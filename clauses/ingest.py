@@ -980,9 +980,11 @@ def import_source(
         source.document = document
         matched = [m for m in matches if m is not None]
         before = {u.pk: u.canonical for u in matched}
-        derived = propose_derived(document, prepared, matches) if matched else None
-        if derived and parent_source is not None and derived["source"] == parent_source.pk:
-            derived = None  # already said: nothing to propose
+        derived = (
+            propose_derived(document, prepared, matches, declared=parent_source)
+            if matched
+            else None
+        )
         units_for_readings, new_units = _place_units(document, prepared, canonical, matches, moved)
 
         _write_readings(source, units_for_readings, prepared.units)
@@ -1489,10 +1491,14 @@ def _apart(a: str, b: str) -> int:
     return (x - y).total() + (y - x).total()
 
 
-def propose_derived(document: Document, prepared: PreparedSource, matches: list) -> dict | None:
+def propose_derived(
+    document: Document, prepared: PreparedSource, matches: list, declared: Source | None = None
+) -> dict | None:
     """The existing copy the new one was most likely made from, or None.
 
     ``matches[i]``: the canonical unit the new copy's unit ``i`` matched, or None.
+    ``declared``: the copy the import already says it derives from, never
+    proposed (another may be).
 
     The rule: over the units both carry, ≥ 98% of their characters identical
     (``agreement``), strictly more than the new copy's agreement with the
@@ -1537,7 +1543,9 @@ def propose_derived(document: Document, prepared: PreparedSource, matches: list)
     likely = sorted(
         (-(same or 0), source_id)
         for source_id, shared, same in figures
-        if same and shared >= DERIVED_MIN_SHARED * whole
+        if same
+        and shared >= DERIVED_MIN_SHARED * whole
+        and (declared is None or source_id != declared.pk)
     )[:DERIVED_CANDIDATES]
     best = None
     with_canon_of: dict[tuple[int, ...], float] = {}  # by the units shared
