@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -535,7 +535,7 @@ def _add_witness_batch(
             VariantSite,
             _MergedSite._fields,
             [
-                (*row[:7], [list(p) for p in row.ocr_pairs], *row[8:])
+                (*row[:7], [list(p) for p in row.ocr_pairs], dict(row.readings), *row[9:])
                 for row in _merge_sites(merged, new_sites, added)
             ],
         )
@@ -554,7 +554,7 @@ class _MergedSite(NamedTuple):
     likely_ocr: bool
     tie: bool
     ocr_pairs: tuple
-    readings: dict[str, str]
+    readings: Mapping[str, str]
     canonical_reading: str
 
     @classmethod
@@ -578,7 +578,10 @@ class _MergedSite(NamedTuple):
 def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
     """``{unit id: [its stored sites]}`` as the engine takes them, for
     ``unit_ids``: PostgreSQL gathers each unit's sites into one JSON array, so
-    Python parses one value a unit, not two a site (readings, OCR pairs)."""
+    Python parses one value a unit, not two a site (readings, OCR pairs). A
+    site's readings come as their JSON text, parsed only if read
+    (:class:`_StoredReadings`): the sites the new copy agrees with are stored
+    in place without them (``engine.WithLemma``)."""
     stored: dict[int, list[engine.VariantSite]] = {pk: [] for pk in unit_ids}
     if not unit_ids:
         return stored
@@ -586,7 +589,7 @@ def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT unit_id, jsonb_agg(jsonb_build_array(
-                    start, "end", type, tie, likely_ocr, ocr_pairs, readings))::text
+                    start, "end", type, tie, likely_ocr, ocr_pairs, readings::text))::text
                 FROM {table} WHERE unit_id = ANY(%s) GROUP BY unit_id""",
             [unit_ids],
         )
@@ -595,7 +598,7 @@ def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
                 engine.VariantSite(
                     start=start,
                     end=end,
-                    readings=site_readings,
+                    readings=_StoredReadings(site_readings),
                     type=typ,
                     likely_ocr=likely_ocr,
                     ocr_pairs=tuple(tuple(p) for p in pairs),
@@ -604,6 +607,37 @@ def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
                 for start, end, typ, tie, likely_ocr, pairs, site_readings in json.loads(payload)
             ]
     return stored
+
+
+class _StoredReadings(Mapping):
+    """A stored site's ``{siglum: text}``, from its JSON text, parsed on first
+    use (a site of 20 witnesses holds 20 readings; most sites an import
+    touches only gain one, :func:`_merge_sites`)."""
+
+    __slots__ = ("_text", "_parsed")
+
+    def __init__(self, text: str):
+        self._text, self._parsed = text, None
+
+    def _dict(self) -> dict[str, str]:
+        if self._parsed is None:
+            self._parsed, self._text = json.loads(self._text), None
+        return self._parsed
+
+    def __getitem__(self, key: str) -> str:
+        return self._dict()[key]
+
+    def get(self, key: str, default=None):
+        return self._dict().get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key in self._dict()
+
+    def __iter__(self):
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
 
 
 def _site_row(

@@ -6,6 +6,7 @@ Plain pytest + hypothesis; no Django, no database:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import random
 
@@ -796,6 +797,53 @@ def test_add_witness_equals_the_full_consensus_where_the_text_stays():
     assert after.text == before.text
     assert got == after.sites
     assert {s.readings["D"] for s in got} >= {"核心", "理念"}
+
+
+class _Watched(dict):
+    """Readings that record whether anything read them."""
+
+    read = False
+
+    def _seen(self):
+        type(self).read = True
+
+    def __getitem__(self, key):
+        self._seen()
+        return super().__getitem__(key)
+
+    def get(self, key, default=None):
+        self._seen()
+        return super().get(key, default)
+
+    def items(self):
+        self._seen()
+        return super().items()
+
+    def __iter__(self):
+        self._seen()
+        return super().__iter__()
+
+
+def test_add_witness_does_not_read_the_other_readings_of_a_site_it_agrees_with():
+    readings = {
+        "A": "坚持以人民为中心的发展思想，推进巾帼建功行动",
+        "B": "坚持以人民为中心的发展思想，推进中帼建功行动",
+        "C": "坚持以人民为中心的发展思想，推进巾帼建功行动",
+    }
+    before = E.consensus(readings)
+    (site,) = before.sites  # 巾帼 / 中帼, no tie
+    watched = dataclasses.replace(site, readings=_Watched(site.readings))
+    _Watched.read = False
+    (got,) = E.add_witness(
+        before.text, [watched], "D", readings["A"], readings=readings, voters=[*readings, "D"]
+    )
+    assert got.readings.get("D") == "巾帼"
+    assert not _Watched.read  # the site is stored in place: only D's reading is asked for
+    # Read in full, it is the full consensus's site, in siglum order.
+    after = E.consensus({**readings, "D": readings["A"]})
+    assert list(got.readings.items()) == list(after.sites[0].readings.items())
+    assert got == after.sites[0]
+    assert _Watched.read
 
 
 def test_add_witness_leaves_a_vote_it_would_win_to_the_full_consensus():

@@ -1496,10 +1496,14 @@ def _base(
     reading most voters hold, then the most authoritative, then
     :func:`_content_key`. Depends on the readings and the keys alone."""
     held = Counter(readings[s] for s in vote)
-    return min(
-        vote,
-        key=lambda s: (s in edges, -held[readings[s]], keys[s], _content_key(readings[s])),
-    )
+
+    def rank(s: str) -> tuple:
+        return (s in edges, -held[readings[s]], keys[s])
+
+    # The content key only among those equal before it: min() over the full
+    # key would compute it for every voter (the same first minimum results).
+    best = min(map(rank, vote))
+    return min((s for s in vote if rank(s) == best), key=lambda s: _content_key(readings[s]))
 
 
 def common_suffix(x: str, y: str) -> int:
@@ -1674,22 +1678,30 @@ def add_witness(
     if _holds_swap(canonical, reading, changes):
         return None
 
-    def voted(site: VariantSite, readings: dict[str, str]) -> tuple[str, bool]:
-        return _vote(readings, {}, vote, keys, canonical[site.start : site.end])
+    def gained(site: VariantSite, start: int, end: int) -> VariantSite | None:
+        """``site`` (kept as ``[start, end)``) where the new witness reads the
+        lemma: one more vote for it. A site that was no tie stays none, and its
+        other readings are not read (:class:`WithLemma`); a tie is voted again
+        (None: the lemma loses, or a lacuna, which the full collation settles)."""
+        lemma = canonical[start:end]
+        if not site.tie:
+            return _replace_site(site, WithLemma(site.readings, siglum, lemma), False)
+        if site.type == "lacuna":
+            return None
+        readings = dict(site.readings)
+        readings[siglum] = lemma
+        chosen, tie = _vote(readings, {}, vote, keys, canonical[site.start : site.end])
+        if chosen != lemma:
+            return None
+        return _replace_site(site, readings, tie)
 
     if not changes:
         out = []
         for site in stored:
-            readings = dict(site.readings)
-            readings[siglum] = canonical[site.start : site.end]
-            tie = site.tie
-            if tie:
-                if site.type == "lacuna":
-                    return None
-                chosen, tie = voted(site, readings)
-                if chosen != canonical[site.start : site.end]:
-                    return None
-            out.append(_replace_site(site, readings, tie))
+            kept = gained(site, site.start, site.end)
+            if kept is None:
+                return None
+            out.append(kept)
         return out
 
     # Stored sites and the new copy's differences, merged as collate merges
@@ -1699,6 +1711,15 @@ def add_witness(
     # stored site gives already ends a word, and may not grow to a longer one
     # (培养 to 人才培养).
     n = len(canonical)
+    group_reads: dict[tuple, dict[str, str] | None] = {}
+
+    def reads_of(g: list) -> dict[str, str] | None:
+        """:func:`_group_readings` of ``g``, once per span and members (steps 4,
+        5 and the vote ask for a group that neither step moved)."""
+        key = (g[0], g[1], *g[2])
+        if key not in group_reads:
+            group_reads[key] = _group_readings(canonical, stored, g, covering, siglum, al)
+        return group_reads[key]
 
     def merge(groups: list[list]) -> list[list]:
         out: list[list] = []
@@ -1723,7 +1744,7 @@ def add_witness(
                 continue
             lo_lim = groups[idx - 1][1] if idx else 0
             hi_lim = groups[idx + 1][0] if idx + 1 < len(groups) else n
-            reads = _group_readings(canonical, stored, g, covering, siglum, al)
+            reads = reads_of(g)
             if reads is None:
                 return None
             if step == 4:
@@ -1744,21 +1765,14 @@ def add_witness(
     for g in groups:
         start, end, members, new = g
         if not new:
-            site = stored[members[0]]
-            readings = dict(site.readings)
-            readings[siglum] = canonical[start:end]
-            tie = site.tie
-            if tie:
-                if site.type == "lacuna":
-                    return None
-                chosen, tie = voted(site, readings)
-                if chosen != canonical[start:end]:
-                    return None
-            out.append(_replace_site(site, readings, tie))
+            kept = gained(stored[members[0]], start, end)
+            if kept is None:
+                return None
+            out.append(kept)
             continue
         if any(stored[k].type == "lacuna" for k in members):
             return None
-        readings = _group_readings(canonical, stored, g, covering, siglum, al)
+        readings = reads_of(g)
         if readings is None:
             return None
         chosen, tie = _vote(readings, {}, vote, keys, canonical[start:end])
@@ -1768,6 +1782,49 @@ def add_witness(
             continue  # the new witness's difference snapped away (cannot happen; guard)
         out.append(_make_site(canonical, start, end, readings, None, tie))
     return out
+
+
+class WithLemma(Mapping[str, str]):
+    """A stored site's readings once one more witness reads its lemma: the
+    mapping ``base`` (``{siglum: text}``) with ``{siglum: lemma}`` on top,
+    iterated in siglum order, as :func:`_replace_site` orders readings.
+
+    ``base`` is read only when a reading other than ``siglum``'s is asked
+    for: a caller that stores the site in place (``readings || {siglum:
+    lemma}`` in SQL) reads ``get(siglum)`` alone, so a site the new witness
+    agrees with costs the same whatever the number of witnesses. ``base``
+    may itself parse lazily (``clauses.collation``'s stored readings).
+    """
+
+    __slots__ = ("base", "siglum", "lemma", "_whole")
+
+    def __init__(self, base: Mapping[str, str], siglum: str, lemma: str):
+        self.base, self.siglum, self.lemma, self._whole = base, siglum, lemma, None
+
+    def _dict(self) -> dict[str, str]:
+        if self._whole is None:
+            whole = dict(self.base)
+            whole[self.siglum] = self.lemma
+            self._whole = dict(sorted(whole.items()))
+        return self._whole
+
+    def __getitem__(self, key: str) -> str:
+        return self.lemma if key == self.siglum else self.base[key]
+
+    def get(self, key: str, default=None):
+        return self.lemma if key == self.siglum else self.base.get(key, default)
+
+    def __contains__(self, key) -> bool:
+        return key == self.siglum or key in self.base
+
+    def __iter__(self):
+        return iter(self._dict())
+
+    def __len__(self) -> int:
+        return len(self._dict())
+
+    def __repr__(self) -> str:
+        return repr(self._dict())
 
 
 def keeps_base(
@@ -1797,12 +1854,14 @@ def keeps_base(
     return after == before or after == canonical
 
 
-def _replace_site(site: VariantSite, readings: dict[str, str], tie: bool) -> VariantSite:
-    """*site* with *readings* (one more witness reading the canonical span) and *tie*."""
+def _replace_site(site: VariantSite, readings: Mapping[str, str], tie: bool) -> VariantSite:
+    """*site* with *readings* (one more witness reading the canonical span) and
+    *tie*; the readings in siglum order (a :class:`WithLemma` is kept as it is:
+    it iterates in that order)."""
     return VariantSite(
         start=site.start,
         end=site.end,
-        readings=dict(sorted(readings.items())),
+        readings=readings if isinstance(readings, WithLemma) else dict(sorted(readings.items())),
         type=site.type,
         likely_ocr=site.likely_ocr,
         ocr_pairs=site.ocr_pairs,
@@ -1829,14 +1888,16 @@ def _group_readings(
     if len(inside) == 1:  # most merged spans hold one stored site
         site = inside[0]
         before, after = canonical[start : site.start], canonical[site.end : end]
-        lemma = canonical[site.start : site.end]
+        # Every covering witness reads the lemma but those the site holds
+        # otherwise: one pass over the site's readings, not one lookup a witness.
+        out = dict.fromkeys(covering, canonical[start:end])
         whole: dict[str, str] = {}
-        for sig in covering:
-            r = site.readings.get(sig, lemma)
-            text = whole.get(r)
-            if text is None:
-                text = whole[r] = before + r + after
-            out[sig] = text
+        for sig, r in site.readings.items():
+            if sig in out:
+                text = whole.get(r)
+                if text is None:
+                    text = whole[r] = before + r + after
+                out[sig] = text
         return _with_new(out, start, end, siglum, al)
     built: dict[tuple, str] = {}  # most witnesses read the span alike: built once
     for sig in covering:
