@@ -301,8 +301,15 @@ class ReadingQuerySet(models.QuerySet):
 
 
 class Reading(Searchable):
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="readings")
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="readings")
+    # No index of their own: ``one_reading_per_source`` (unit, source) leads
+    # with the unit, ``reading_source_position`` with the source, and every
+    # index is one more write for each of a copy's readings.
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="readings", db_index=False
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="readings", db_index=False
+    )
     text = models.TextField(blank=True)  # normalized, without the label
     label_raw = models.TextField(blank=True)  # the label exactly as printed, glosses and all
     raw_start = models.PositiveIntegerField()  # span of Source.text, without the label
@@ -416,7 +423,9 @@ class VariantSite(models.Model):
         PUNCTUATION = "punctuation", _("punctuation only")
         LACUNA = "lacuna", _("lacuna")
 
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="sites")
+    # No index of its own: ``unique_site_index`` (unit, index) leads with the
+    # unit, and an import rewrites thousands of sites (one index entry fewer each).
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="sites", db_index=False)
     index = models.PositiveIntegerField()  # 0-based order within the unit
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
