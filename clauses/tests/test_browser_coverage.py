@@ -120,3 +120,22 @@ def test_a_grid_that_fits_does_not_say_it_scrolls(page):
     assert not grid["scrolls"]
     assert not grid["hint"]
     _no_sideways_overflow(page)
+
+
+def test_a_long_laws_reader_overview_fits_a_phone(page, artifacts):
+    """The reader's overview strip of the 133-unit law at 400 px: one column a
+    unit, under 2 px each, and no row wider than the strip (a bordered cell
+    kept 2 px and spilled out of it)."""
+    law = import_source((LAWS / "lifa-2023.md").read_bytes(), SourceMeta()).source.document
+    page.set_viewport_size({"width": 400, "height": 900})
+    page.goto(f"{page.base}/documents/{law.slug}/read/")
+    rows = page.evaluate(
+        "() => [...document.querySelectorAll('.ov-row')].map("
+        "(r) => [r.querySelectorAll('.ov-c').length, r.scrollWidth, r.clientWidth])"
+    )
+    assert len(rows) == 2  # the differences and copy A
+    for cells, scroll_width, client_width in rows:
+        assert cells == 133
+        assert scroll_width <= client_width, rows
+    _no_sideways_overflow(page)
+    page.screenshot(path=str(artifacts / "reader-overview-400.png"), full_page=False)
