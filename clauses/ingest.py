@@ -14,10 +14,11 @@ import re
 import string
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from dataclasses import fields as dataclass_fields
 from datetime import date
+from itertools import batched
 
 import psycopg
 from django.conf import settings
@@ -40,7 +41,7 @@ from .models import (
     Source,
     Unit,
 )
-from .text.align import DOCUMENT_THRESHOLD, Alignment, AlignUnit, align, merge_order, natural_key
+from .text.align import DOCUMENT_THRESHOLD, Alignment, align, merge_order, natural_key
 from .text.collate import diff_opcodes
 from .text.decode import DecodeError
 from .text.fingerprint import containment, fingerprint, gram_hash, title_variant
@@ -140,9 +141,10 @@ class Proposal:
     kind: str = "copy"
     later: bool = True
     # The alignment the similarity comes from, and the canonical units it was
-    # made against ((pk, text) each): an import reuses it when they are unchanged.
+    # made against (their pks and texts, as a digest: _canonical_digest): an
+    # import reuses it when they are unchanged.
     alignment: Alignment | None = field(default=None, repr=False, compare=False)
-    against: list[tuple[int, str]] = field(default_factory=list, repr=False, compare=False)
+    against: bytes = field(default=b"", repr=False, compare=False)
 
     @property
     def percent(self) -> str:
@@ -349,6 +351,16 @@ class PlacedUnit:
     parent_id: int | None
     canonical: str
 
+    @property
+    def text(self) -> str:
+        """The canonical text (``align.AlignUnit``'s field: a unit aligns as one)."""
+        return self.canonical
+
+    @property
+    def heading(self) -> bool:
+        """A heading (``align.AlignUnit``'s field)."""
+        return self.kind == Unit.Kind.HEADING
+
     def as_unit(self) -> Unit:
         """An unsaved-looking ``Unit`` instance of this row (``pk`` set), with the
         fields the collation reads (``canonical``, ``document_id``, ``key``, …)."""
@@ -370,10 +382,6 @@ class PlacedUnit:
 
 #: Unit kinds as one string each, not one per row read.
 _KINDS = {k: k for k in Unit.Kind.values}
-
-
-def _align_units(prepared: PreparedSource) -> list[AlignUnit]:
-    return [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.text) for u in prepared.units]
 
 
 def _canonical_units(document: Document) -> list[PlacedUnit]:
@@ -406,8 +414,10 @@ def _canonical_units(document: Document) -> list[PlacedUnit]:
 
 def _align_to(prepared: PreparedSource, canonical: list[PlacedUnit]) -> Alignment:
     return align(
-        _align_units(prepared),
-        [AlignUnit(u.key, u.kind == Unit.Kind.HEADING, u.canonical) for u in canonical],
+        # Readings and units have the fields of an AlignUnit (key, heading,
+        # text): aligned as they are, without a copy of either list.
+        prepared.units,
+        canonical,
     )
 
 
@@ -424,10 +434,23 @@ def _title_keys(title: str, metadata: dict) -> set[str]:
     return {k for t in titles if (k := _title_key(t))}
 
 
+def _canonical_digest(units: list[PlacedUnit]) -> bytes:
+    """A digest (BLAKE2b, 32 bytes) of the units' pks and canonical texts, in
+    order: equal digests, the same units with the same texts. Held instead of
+    the texts themselves (a 4 MB document's weigh some 3 MB)."""
+    digest = hashlib.blake2b(digest_size=32)
+    for u in units:
+        digest.update(f"{u.pk}:{len(u.canonical)}:".encode())
+        digest.update(u.canonical.encode("utf-8", "surrogatepass"))
+    digest.update(f"{len(units)}".encode())
+    return digest.digest()
+
+
 def _proposal(prepared: PreparedSource, marks: VersionMarks, document: Document) -> Proposal:
     canonical = _canonical_units(document)
     alignment = _align_to(prepared, canonical)
-    against = [(u.pk, u.canonical) for u in canonical]
+    against = _canonical_digest(canonical)
+    del canonical
     proposal = _judge(prepared, marks, document, alignment.document_similarity)
     proposal.alignment, proposal.against = alignment, against
     return proposal
@@ -901,14 +924,7 @@ def import_source(
         canonical = _canonical_units(document)
         if canonical:
             # The proposal's alignment, when made against the text as it is now.
-            if (
-                chosen is not None
-                and len(chosen.against) == len(canonical)
-                and all(
-                    pair == (u.pk, u.canonical)
-                    for pair, u in zip(chosen.against, canonical, strict=True)
-                )
-            ):
+            if chosen is not None and chosen.against == _canonical_digest(canonical):
                 alignment = chosen.alignment
             else:
                 alignment = _align_to(prepared, canonical)
@@ -967,12 +983,13 @@ def import_source(
             checksum=prepared.checksum,
             text="",
             report=prepared.report,
-            regions=prepared.regions,  # plain dicts of str and int: JSON as they are
+            regions=[],  # written below, a chunk at a time
             accounting=_json_safe(_source_accounting(prepared)),
             derived_from=parent_source,
             imported_by=user if user is not None and user.is_authenticated else None,
         )
         _write_original(source, data, prepared.original, job_file)
+        _write_regions(source, prepared.regions)
         # The instance kept from here on leaves the file, its text and its
         # regions in the database (loaded when asked for): the import holds
         # them no longer than the PreparedSource does.
@@ -1176,6 +1193,26 @@ def _write_original(source: Source, data: bytes | None, text: str, job_file: int
     if data is not None:
         source.original = data
     source.text = text
+
+
+#: Regions written at a time by :func:`_write_regions`.
+REGIONS_CHUNK = 2000
+
+
+def _write_regions(source: Source, regions: Iterable[dict]) -> None:
+    """Store ``regions`` (dicts of str and int, in order) as ``source.regions``
+    (saved already, with none), appended :data:`REGIONS_CHUNK` at a time with
+    server-side binding: the same JSON value ``save`` would store, without
+    building every region's dict, nor its JSON text, at once (a 4 MB copy has
+    some 15,000 regions; ``prepare`` holds them compactly, ``Regions``)."""
+    table = connection.ops.quote_name(Source._meta.db_table)
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        for chunk in batched(regions, REGIONS_CHUNK):
+            cursor.execute(
+                f"UPDATE {table} SET regions = regions || %s WHERE id = %s",
+                [Jsonb(list(chunk), dumps=_json_text), source.pk],
+            )
 
 
 def _write_report(source: Source) -> None:

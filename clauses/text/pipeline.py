@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -21,7 +23,7 @@ from .layout import CLEANUP, CUT, FURNITURE, METADATA, READING, TOC, Layout
 from .locate import Line, split_lines
 from .messages import TextError, gettext_noop
 from .regions import find_layout
-from .segment import Segment, segment_part
+from .segment import HEADING, Segment, segment_part
 from .textmap import MappedText
 
 
@@ -47,6 +49,87 @@ class UnitReading:
     damaged_label: bool = False  # the label was read from its place in the sequence
     start: int = -1  # raw offset where the unit begins: its label, else its text
 
+    @property
+    def heading(self) -> bool:
+        """A heading (``align.AlignUnit``'s field: a reading aligns as one)."""
+        return self.kind == HEADING
+
+
+class Regions(Sequence):
+    """Every region of an original, in order, held compactly: each region is a
+    dict ``{"kind", "name", "start", "end"}`` (raw offsets, 0-based characters
+    of the original, end exclusive) when read, and a kind, a name (shared
+    strings: the names of reading regions are the units' keys) and two 64-bit
+    offsets when held, some 32 bytes a region instead of some 330 as dicts (a
+    4 MB copy has 15,000 regions, held through the import).
+
+    A sequence of dicts: indexing and iterating build fresh dicts, so changing
+    one changes nothing held; ``regions[i] = {...}`` and :meth:`append` do.
+    Equal to a list of the same dicts.
+    """
+
+    __slots__ = ("_bounds", "_kinds", "_names")
+
+    def __init__(self, regions: Iterable[dict] = ()):
+        self._kinds: list[str] = []
+        self._names: list[str] = []
+        self._bounds = array("q")  # start, end of each region in turn
+        for region in regions:
+            self.append(region)
+
+    def add(self, kind: str, name: str, start: int, end: int) -> None:
+        """Append the region ``[start, end)`` of ``kind`` named ``name``."""
+        self._kinds.append(kind)
+        self._names.append(name)
+        self._bounds.append(start)
+        self._bounds.append(end)
+
+    def append(self, region: dict) -> None:
+        self.add(region["kind"], region["name"], region["start"], region["end"])
+
+    def extend_last(self, end: int) -> None:
+        """Move the last region's end to ``end``."""
+        self._bounds[-1] = end
+
+    def spans(self) -> Iterator[tuple[str, str, int, int]]:
+        """Each region as ``(kind, name, start, end)``, without building dicts."""
+        bounds = self._bounds
+        for i, (kind, name) in enumerate(zip(self._kinds, self._names, strict=True)):
+            yield kind, name, bounds[2 * i], bounds[2 * i + 1]
+
+    def last(self) -> tuple[str, str, int, int]:
+        """The last region as ``(kind, name, start, end)``; IndexError when none."""
+        return self._kinds[-1], self._names[-1], self._bounds[-2], self._bounds[-1]
+
+    def __len__(self) -> int:
+        return len(self._kinds)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        i = range(len(self))[index]  # negative indexes; IndexError out of range
+        start, end = self._bounds[2 * i], self._bounds[2 * i + 1]
+        return {"kind": self._kinds[i], "name": self._names[i], "start": start, "end": end}
+
+    def __setitem__(self, index: int, region: dict) -> None:
+        i = range(len(self))[index]
+        self._kinds[i], self._names[i] = region["kind"], region["name"]
+        self._bounds[2 * i], self._bounds[2 * i + 1] = region["start"], region["end"]
+
+    def __iter__(self) -> Iterator[dict]:
+        for kind, name, start, end in self.spans():
+            yield {"kind": kind, "name": name, "start": start, "end": end}
+
+    def __eq__(self, other) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other, strict=True))
+
+    __hash__ = None  # mutable
+
+    def __repr__(self) -> str:
+        return f"Regions({list(self)!r})"
+
 
 @dataclass
 class PreparedSource:
@@ -63,8 +146,9 @@ class PreparedSource:
     format: str = "text"  # text, html, docx, pdf: what the original bytes were
     metadata: dict = field(default_factory=dict)  # typed fields, see layout.METADATA_FIELDS
     # Every region of ``original``: {"kind", "name", "start", "end"}, raw
-    # offsets (0-based characters of ``original``, end exclusive), in order.
-    regions: list[dict] = field(default_factory=list)
+    # offsets (0-based characters of ``original``, end exclusive), in order;
+    # ``prepare`` gives them as ``Regions`` (compact), a plain list does too.
+    regions: Sequence[dict] = field(default_factory=list)
     # Where the file's Han characters went: {"han": {kind: n, ..., "total": n},
     # "kept": share of non-furniture Han in readings + metadata (0..1)}.
     accounting: dict = field(default_factory=dict)
@@ -332,27 +416,24 @@ class _Accountant:
         code = self._code(kind, name)
         self.cells = self.cells.replace(b"\x00", bytes([code]))
 
-    def finish(self) -> tuple[list[dict], dict]:
+    def finish(self) -> tuple[Regions, dict]:
         names = {code: key for key, code in self.codes.items()}
-        regions: list[dict] = []
+        regions = Regions()
         cells, original = self.cells, self.original
         for run in _RUNS.finditer(cells):
             pos, end = run.span()
             kind, name = names[cells[pos]]
-            last = regions[-1] if regions else None
-            if last and last["kind"] == kind and last["name"] == name:
-                last["end"] = end
+            last = regions.last() if regions else None
+            if last and last[0] == kind and last[1] == name:
+                regions.extend_last(end)
             elif last and end - pos < 4096 and original[pos:end].isspace():
                 # White space between two regions belongs to the one before.
-                last["end"] = end
+                regions.extend_last(end)
             else:
-                regions.append({"kind": kind, "name": name, "start": pos, "end": end})
+                regions.add(kind, name, pos, end)
         han: dict[str, int] = {k: 0 for k in (READING, METADATA, FURNITURE, TOC, CUT, CLEANUP)}
-        for region in regions:
-            han[region["kind"]] += sum(
-                m.end() - m.start()
-                for m in _HAN_RUN.finditer(original, region["start"], region["end"])
-            )
+        for kind, _name, start, end in regions.spans():
+            han[kind] += sum(m.end() - m.start() for m in _HAN_RUN.finditer(original, start, end))
         total = sum(han.values())
         placed = han[READING] + han[METADATA] + han[CUT]
         kept = (han[READING] + han[METADATA]) / placed if placed else 1.0
@@ -363,26 +444,26 @@ class _Accountant:
         }
 
 
-def _name_readings(regions: list[dict], units: list[UnitReading]) -> list[dict]:
+def _name_readings(regions: Regions, units: list[UnitReading]) -> Regions:
     """Split reading regions at unit boundaries; each piece is named by its unit's
     key, so the source page links every passage to its own unit."""
     starts = sorted((u.start, u.key) for u in units)
     at = [a for a, _ in starts]
-    out: list[dict] = []
-    for region in regions:
-        if region["kind"] != READING:
-            out.append(region)
+    out = Regions()
+    for kind, name, a, b in regions.spans():
+        if kind != READING:
+            out.add(kind, name, a, b)
             continue
-        a, b = region["start"], region["end"]
         lo, hi = bisect_right(at, a), bisect_left(at, b)
         cuts = [a, *(x for x in at[lo:hi] if a < x < b), b]
         for x, y in zip(cuts, cuts[1:], strict=False):
             k = bisect_right(at, x) - 1
             name = starts[k][1] if k >= 0 else ""
-            if out and out[-1]["kind"] == READING and out[-1]["name"] == name:
-                out[-1]["end"] = y
+            last = out.last() if out else None
+            if last and last[0] == READING and last[1] == name:
+                out.extend_last(y)
             else:
-                out.append({"kind": READING, "name": name, "start": x, "end": y})
+                out.add(READING, name, x, y)
     return out
 
 
@@ -435,4 +516,4 @@ def _markdown_heading_lines(mt: MappedText, original: str) -> set[int]:
     return found
 
 
-__all__ = ["IngestError", "Line", "PreparedSource", "UnitReading", "prepare"]
+__all__ = ["IngestError", "Line", "PreparedSource", "Regions", "UnitReading", "prepare"]
