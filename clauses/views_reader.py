@@ -70,6 +70,10 @@ SHADE_STEPS = (1, 3, 7, 15)
 # At most this many cells in the overview strip: above, each cell stands for a
 # run of consecutive units.
 OVERVIEW_MAX_CELLS = 500
+# Above this many cells the strip's cells stand 1 px apart, above the second
+# none: a fixed gap a cell is 2 px a unit, wider than a phone for a long law.
+OVERVIEW_DENSE = 60
+OVERVIEW_PACKED = 120
 # At most this many units in each of the range's lists: above, they list the
 # headings and the first (or last) unit of each page.
 RANGE_MAX_OPTIONS = 1000
@@ -613,6 +617,13 @@ def reader_context(request, document: Document, options: ReaderOptions) -> dict:
         "witnesses": witnesses,
         "rows": rows,
         "overview": overview,
+        "overview_density": (
+            "packed"
+            if len(overview) > OVERVIEW_PACKED
+            else "dense"
+            if len(overview) > OVERVIEW_DENSE
+            else ""
+        ),
         "overview_rows": [
             {
                 "g": c["siglum"],

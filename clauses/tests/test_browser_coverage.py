@@ -122,20 +122,57 @@ def test_a_grid_that_fits_does_not_say_it_scrolls(page):
     _no_sideways_overflow(page)
 
 
-def test_a_long_laws_reader_overview_fits_a_phone(page, artifacts):
-    """The reader's overview strip of the 133-unit law at 400 px: one column a
-    unit, under 2 px each, and no row wider than the strip (a bordered cell
-    kept 2 px and spilled out of it)."""
+def _chinese(n: int) -> str:
+    """一 … 九百九十九: the numerals of article labels."""
+    digits = "零一二三四五六七八九"
+    out = ""
+    for value, unit in ((100, "百"), (10, "十")):
+        if n >= value:
+            out += ("" if value == 10 and n < 20 and not out else digits[n // value]) + unit
+            n %= value
+        elif out and n:
+            out += "零"
+    return out + (digits[n] if n else "")
+
+
+@pytest.mark.parametrize("width", [400, 320])
+def test_the_reader_overview_fits_a_phone_however_long_the_document(page, artifacts, width):
+    """The reader's overview strip at phone widths, for the 133-unit law and for
+    a 300-article text: one column a unit, and no row wider than the strip (a
+    bordered cell kept 2 px, and a fixed 2 px gap a unit took 600 px for 300)."""
     law = import_source((LAWS / "lifa-2023.md").read_bytes(), SourceMeta()).source.document
-    page.set_viewport_size({"width": 400, "height": 900})
-    page.goto(f"{page.base}/documents/{law.slug}/read/")
-    rows = page.evaluate(
-        "() => [...document.querySelectorAll('.ov-row')].map("
-        "(r) => [r.querySelectorAll('.ov-c').length, r.scrollWidth, r.clientWidth])"
+    text = "关于某某事项的管理条例\n" + "".join(
+        f"第{_chinese(n)}条 本条例第{n}项规定的事项由有关部门依照职责负责办理。\n"
+        for n in range(1, 301)
     )
-    assert len(rows) == 2  # the differences and copy A
-    for cells, scroll_width, client_width in rows:
-        assert cells == 133
-        assert scroll_width <= client_width, rows
-    _no_sideways_overflow(page)
-    page.screenshot(path=str(artifacts / "reader-overview-400.png"), full_page=False)
+    long = import_source(text.encode(), SourceMeta()).source.document
+    assert long.units.count() == 300
+    page.set_viewport_size({"width": width, "height": 900})
+    for document, cells in ((law, 133), (long, 300)):
+        page.goto(f"{page.base}/documents/{document.slug}/read/")
+        rows = page.evaluate(
+            "() => [...document.querySelectorAll('.ov-row')].map("
+            "(r) => [r.querySelectorAll('.ov-c').length, r.scrollWidth, r.clientWidth])"
+        )
+        assert len(rows) == 2  # the differences and copy A
+        for count, scroll_width, client_width in rows:
+            assert count == cells
+            assert scroll_width <= client_width, rows
+        _no_sideways_overflow(page)
+    page.screenshot(path=str(artifacts / f"reader-overview-{width}.png"), full_page=False)
+
+
+def test_long_article_labels_stay_in_their_column(page):
+    """第一百一十一条 is wider than the reader's label column at 1280 px: it
+    wraps inside it instead of running over the canonical text."""
+    law = import_source((LAWS / "lifa-2023.md").read_bytes(), SourceMeta()).source.document
+    page.goto(f"{page.base}/documents/{law.slug}/read/?from=a110&to=a112")
+    spill = page.evaluate(
+        """() => [...document.querySelectorAll('th.rd-label')].map((th) => {
+            const a = th.querySelector('a');
+            return [a.textContent.trim(),
+                    a.getBoundingClientRect().right - th.getBoundingClientRect().right];
+        })"""
+    )
+    assert [label for label, _ in spill] == ["第一百一十条", "第一百一十一条", "第一百一十二条"]
+    assert all(over <= 0 for _, over in spill), spill
