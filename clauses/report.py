@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 
 from .text.schemes import SCHEMES
 
@@ -107,54 +107,103 @@ def describe(entry: dict) -> str:
     match rule:
         case "decode":
             if detail.get("format", "text") != "text":
-                return _(
-                    "read the text of a %(format)s file of %(bytes)s bytes: %(n)s characters"
+                return ngettext(
+                    "read the text of a %(format)s file of %(bytes)s bytes: %(n)s character",
+                    "read the text of a %(format)s file of %(bytes)s bytes: %(n)s characters",
+                    count,
                 ) % {
                     "format": detail["format"].upper(),
                     "bytes": _n(detail.get("bytes", 0)),
                     "n": n,
                 }
-            return _("decoded %(bytes)s bytes as %(encoding)s: %(n)s characters") % {
+            return ngettext(
+                "decoded %(bytes)s bytes as %(encoding)s: %(n)s character",
+                "decoded %(bytes)s bytes as %(encoding)s: %(n)s characters",
+                count,
+            ) % {
                 "bytes": _n(detail.get("bytes", 0)),
                 "encoding": detail.get("encoding", "?"),
                 "n": n,
             }
         case "fold_lookalike_ideographs":
-            return _(
+            return ngettext(
+                "folded %(n)s look-alike code point (Kangxi radical, compatibility "
+                "ideograph) to the ordinary character",
                 "folded %(n)s look-alike code points (Kangxi radicals, compatibility "
-                "ideographs) to the ordinary characters"
+                "ideographs) to the ordinary characters",
+                count,
             ) % {"n": n}
         case "fold_fullwidth_alphanumerics":
-            return _("folded %(n)s full-width digits and letters to their ordinary form") % {"n": n}
+            return ngettext(
+                "folded %(n)s full-width digit or letter to its ordinary form",
+                "folded %(n)s full-width digits and letters to their ordinary form",
+                count,
+            ) % {"n": n}
         case "join_table_cells":
-            return _("joined table cells copied one per line into %(n)s rows") % {"n": n}
+            return ngettext(
+                "joined table cells copied one per line into %(n)s row",
+                "joined table cells copied one per line into %(n)s rows",
+                count,
+            ) % {"n": n}
         case "metadata":
-            return _("found %(n)s metadata fields: %(names)s") % {
+            return ngettext(
+                "found %(n)s metadata field: %(names)s",
+                "found %(n)s metadata fields: %(names)s",
+                count,
+            ) % {
                 "n": n,
                 "names": _names(detail),
             }
         case "table_of_contents":
-            return _("set aside %(n)s lines of the table of contents (目录)") % {"n": n}
+            return ngettext(
+                "set aside %(n)s line of the table of contents (目录)",
+                "set aside %(n)s lines of the table of contents (目录)",
+                count,
+            ) % {"n": n}
         case "cut":
-            return _("cut %(n)s passages outside the document: %(names)s") % {
+            return ngettext(
+                "cut %(n)s passage outside the document: %(names)s",
+                "cut %(n)s passages outside the document: %(names)s",
+                count,
+            ) % {
                 "n": n,
                 "names": _names(detail),
             }
         case "find_parts":
-            return _("found %(n)s parts (covering document, document, attachments)") % {"n": n}
+            return ngettext(
+                "found %(n)s part (covering document, document, attachments)",
+                "found %(n)s parts (covering document, document, attachments)",
+                count,
+            ) % {"n": n}
         case "segment_by_scheme":
-            return _("%(part)s: numbered as %(scheme)s — %(n)s units from %(lines)s lines") % {
+            return ngettext(
+                "%(part)s: numbered as %(scheme)s — %(n)s unit from %(lines)s lines",
+                "%(part)s: numbered as %(scheme)s — %(n)s units from %(lines)s lines",
+                count,
+            ) % {
                 "part": part_name(detail.get("part", "")),
                 "scheme": scheme_description(detail.get("scheme", "")),
                 "n": n,
                 "lines": _n(detail.get("lines", 0)),
             }
         case "read_damaged_labels":
-            return _("read %(n)s damaged labels from their place in the sequence") % {"n": n}
+            return ngettext(
+                "read %(n)s damaged label from its place in the sequence",
+                "read %(n)s damaged labels from their place in the sequence",
+                count,
+            ) % {"n": n}
         case "split_run_in_labels":
-            return _("split %(n)s labels run into the line before them") % {"n": n}
+            return ngettext(
+                "split %(n)s label run into the line before it",
+                "split %(n)s labels run into the line before them",
+                count,
+            ) % {"n": n}
         case "labels_out_of_sequence":
-            return _("kept %(n)s labels that are out of sequence") % {"n": n}
+            return ngettext(
+                "kept %(n)s label that is out of sequence",
+                "kept %(n)s labels that are out of sequence",
+                count,
+            ) % {"n": n}
         case "accounting":
             han = detail.get("han", {})
             return _(
@@ -171,22 +220,44 @@ def describe(entry: dict) -> str:
                 "kept": f"{detail.get('kept', 1):.0%}",
             }
         case "strip_invisible":
-            return _("removed %(n)s invisible characters (byte-order marks, zero-width spaces)") % {
-                "n": n
-            }
+            return ngettext(
+                "removed %(n)s invisible character (byte-order mark, zero-width space)",
+                "removed %(n)s invisible characters (byte-order marks, zero-width spaces)",
+                count,
+            ) % {"n": n}
         case "normalize_line_endings":
-            return _("normalized %(n)s Windows or old Mac line endings") % {"n": n}
+            return ngettext(
+                "normalized %(n)s Windows or old Mac line ending",
+                "normalized %(n)s Windows or old Mac line endings",
+                count,
+            ) % {"n": n}
         case "remove_pinyin_glosses":
-            return _("removed %(g)s pinyin glosses after %(n)s characters") % {
+            return ngettext(
+                "removed %(g)s pinyin glosses after %(n)s character",
+                "removed %(g)s pinyin glosses after %(n)s characters",
+                count,
+            ) % {
                 "g": _n(detail.get("glosses", count)),
                 "n": n,
             }
         case "remove_junk_parentheticals":
-            return _("removed %(n)s parentheses holding only emoji or symbols") % {"n": n}
+            return ngettext(
+                "removed %(n)s parenthesis holding only emoji or symbols",
+                "removed %(n)s parentheses holding only emoji or symbols",
+                count,
+            ) % {"n": n}
         case "strip_markdown_marks":
-            return _("removed %(n)s Markdown heading marks") % {"n": n}
+            return ngettext(
+                "removed %(n)s Markdown heading mark",
+                "removed %(n)s Markdown heading marks",
+                count,
+            ) % {"n": n}
         case "convert_traditional":
-            sentence = _("converted traditional → simplified: %(n)s characters") % {"n": n}
+            sentence = ngettext(
+                "converted traditional → simplified: %(n)s character",
+                "converted traditional → simplified: %(n)s characters",
+                count,
+            ) % {"n": n}
             if detail.get("orthography") in ("Taiwan", "Hong Kong"):
                 sentence += "; " + _("the copy uses %(place)s orthography") % {
                     "place": _("Taiwan") if detail["orthography"] == "Taiwan" else _("Hong Kong")
@@ -197,39 +268,72 @@ def describe(entry: dict) -> str:
                 }
             return sentence
         case "unify_punctuation":
-            return _("unified %(n)s half-width punctuation marks to full width") % {"n": n}
+            return ngettext(
+                "unified %(n)s half-width punctuation mark to full width",
+                "unified %(n)s half-width punctuation marks to full width",
+                count,
+            ) % {"n": n}
         case "trim_line_edges":
-            return _("trimmed white space at the edges of %(n)s lines") % {"n": n}
+            return ngettext(
+                "trimmed white space at the edges of %(n)s line",
+                "trimmed white space at the edges of %(n)s lines",
+                count,
+            ) % {"n": n}
         case "cut_before_start":
-            return _("cut %(n)s characters before the start of the document") % {"n": n}
+            return ngettext(
+                "cut %(n)s character before the start of the document",
+                "cut %(n)s characters before the start of the document",
+                count,
+            ) % {"n": n}
         case "cut_after_end":
             if not count:
                 return _("the document runs to the end of the file")
-            return _(
-                "cut %(n)s characters after the end of the document (it ends at: %(line)s)"
+            return ngettext(
+                "cut %(n)s character after the end of the document (it ends at: %(line)s)",
+                "cut %(n)s characters after the end of the document (it ends at: %(line)s)",
+                count,
             ) % {
                 "n": n,
                 "line": detail.get("line", ""),
             }
         case "remove_furniture":
-            return _("set aside %(n)s pieces of furniture: %(names)s") % {
+            return ngettext(
+                "set aside %(n)s piece of furniture: %(names)s",
+                "set aside %(n)s pieces of furniture: %(names)s",
+                count,
+            ) % {
                 "n": n,
                 "names": _names(detail),
             }
         case "remove_spaces_between_chinese":
-            return _("removed %(n)s spaces between Chinese characters") % {"n": n}
+            return ngettext(
+                "removed %(n)s space between Chinese characters",
+                "removed %(n)s spaces between Chinese characters",
+                count,
+            ) % {"n": n}
         case "join_broken_lines":
-            return _("joined %(n)s lines broken by page or column breaks") % {"n": n}
+            return ngettext(
+                "joined %(n)s line broken by a page or column break",
+                "joined %(n)s lines broken by page or column breaks",
+                count,
+            ) % {"n": n}
         case "attach_paragraph":
-            return _("attached %(n)s unlabelled paragraphs to the clause before them") % {"n": n}
+            return ngettext(
+                "attached %(n)s unlabelled paragraph to the clause before it",
+                "attached %(n)s unlabelled paragraphs to the clause before them",
+                count,
+            ) % {"n": n}
         case "align_units":
             if detail.get("similarity") is None:
                 return _("created %(new)s canonical units: the first copy of this document") % {
                     "new": _n(detail.get("new", 0))
                 }
-            line = _(
+            line = ngettext(
+                "aligned %(n)s unit to the document (similarity %(sim)s): "
+                "%(matched)s matched, %(new)s new",
                 "aligned %(n)s units to the document (similarity %(sim)s): "
-                "%(matched)s matched, %(new)s new"
+                "%(matched)s matched, %(new)s new",
+                count,
             ) % {
                 "n": n,
                 "sim": f"{detail['similarity']:.0%}",
@@ -242,9 +346,12 @@ def describe(entry: dict) -> str:
                 ) % {"moved": _n(detail["moved"])}
             return line
         case "canonical_changes":
-            return _(
+            return ngettext(
+                "changed %(n)s canonical reading by majority; added %(added)s units; "
+                "lacks %(lacking)s units",
                 "changed %(n)s canonical readings by majority; added %(added)s units; "
-                "lacks %(lacking)s units"
+                "lacks %(lacking)s units",
+                count,
             ) % {
                 "n": n,
                 "added": _n(len(detail.get("added") or [])),

@@ -35,3 +35,27 @@ def test_pipeline_errors_are_text_errors():
     assert isinstance(info.value, TextError)
     assert info.value.template.startswith("No document found")
     assert info.value.translated(lambda s: "没有找到文献") == "没有找到文献"
+
+
+@pytest.mark.parametrize(
+    "rule, detail, one, two",
+    [
+        ("remove_furniture", {"han": {"page_number": 3}}, "1 piece of furniture", "2 pieces"),
+        ("cut", {}, "cut 1 passage outside", "cut 2 passages outside"),
+        ("cut_before_start", {}, "cut 1 character before", "cut 2 characters before"),
+        ("attach_paragraph", {}, "1 unlabelled paragraph to the clause before it", "2 unlabelled"),
+    ],
+)
+def test_an_import_reports_counts_in_the_right_grammatical_number(rule, detail, one, two):
+    """English says “1 piece”, “2 pieces” (review 8 saw “1 pieces of furniture”);
+    Chinese has one form for both."""
+    from django.utils import translation
+
+    from clauses.report import describe
+
+    with translation.override("en"):
+        assert one in describe({"rule": rule, "count": 1, "detail": detail})
+        assert two in describe({"rule": rule, "count": 2, "detail": detail})
+    with translation.override("zh-hans"):
+        sentence = describe({"rule": rule, "count": 1, "detail": detail})
+        assert "1" in sentence and "piece" not in sentence and "passage" not in sentence
