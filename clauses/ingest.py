@@ -176,6 +176,11 @@ class ImportResult:
     derived_proposal: dict | None = None
     # The collation's figures (clauses.collation.CollationStats), or None.
     stats: object | None = None
+    # When a document was created although one with another title holds
+    # nearly the same text (a title misspelt in this copy, or in the stored
+    # one): that document, said to the user, never joined on a guess.
+    similar: Document | None = None
+    similar_share: float | None = None
 
 
 class CutsError(IngestError):
@@ -856,6 +861,7 @@ def import_source(
         relation = None
         earlier = None
         chosen = None
+        similar, similar_share = None, None
         if version_of is not None:
             mine, theirs = marks_of_prepared(prepared).latest, marks_of_document(version_of).latest
             if mine and theirs and mine != theirs and (mine > theirs) != version_later:
@@ -885,12 +891,20 @@ def import_source(
             # to commit, then finds its document and joins it.
             _advisory_lock("identify", _identity(prepared))
             refuse_duplicate(checksum, None)
-            best = choose(propose(prepared))
+            proposals = propose(prepared)
+            best = choose(proposals)
             if best and best.is_version:
                 earlier = best
             elif best:
                 document, similarity, chosen = best.document, best.similarity, best
-            best = None
+            else:
+                look_alike = next(
+                    (p for p in proposals if p.is_other and p.similarity >= DOCUMENT_THRESHOLD),
+                    None,
+                )
+                if look_alike is not None:
+                    similar, similar_share = look_alike.document, look_alike.similarity
+            best = proposals = None
         if document is None:
             document = _create_document(prepared, meta)
             created = True
@@ -1103,6 +1117,8 @@ def import_source(
         lacking=lacking,
         derived_proposal=derived,
         stats=stats,
+        similar=similar if created else None,
+        similar_share=similar_share if created else None,
     )
 
 
@@ -1742,6 +1758,8 @@ class Preview:
     report: list[dict]
     derived_proposal: dict | None
     relation: dict | None
+    # ImportResult.similar: {"slug", "title", "similarity"}, or None.
+    similar: dict | None = None
 
     def shown(self, limit: int | None = None) -> dict:
         """What the import form shows of this preview, as JSON-ready data
@@ -1760,6 +1778,7 @@ class Preview:
                 "lacking": self.lacking,
                 "derived_proposal": self.derived_proposal,
                 "relation": self.relation,
+                "similar": self.similar,
             },
             limit,
         )
@@ -1776,6 +1795,7 @@ class Preview:
             "lacking": [u["unit"] for u in self.lacking],
             "derived_proposal": self.derived_proposal,
             "relation": self.relation,
+            "similar_document": self.similar,
         }
 
 
@@ -1807,6 +1827,15 @@ def preview_import(data: bytes | None, meta: SourceMeta, **kwargs) -> Preview:
                 changes=result.changes,
                 report=list(src.report),
                 derived_proposal=result.derived_proposal,
+                similar=(
+                    {
+                        "slug": result.similar.slug,
+                        "title": result.similar.title,
+                        "similarity": result.similar_share,
+                    }
+                    if result.similar is not None
+                    else None
+                ),
                 relation=(
                     {
                         "kind": r.kind,

@@ -699,6 +699,18 @@ def import_message(result) -> str:
                 "an earlier version of “%(other)s”."
             )
         return text % {"title": src.document.title, "siglum": src.siglum, "other": other.title}
+    if result.created_document and result.similar is not None:
+        return _(
+            "Created the document “%(title)s” with source %(siglum)s. “%(other)s” has "
+            "nearly the same text (similarity %(sim)s) under another title: if this file is "
+            "a copy of it, an administrator can delete the new document and the file be "
+            "imported again into “%(other)s”."
+        ) % {
+            "title": src.document.title,
+            "siglum": src.siglum,
+            "other": result.similar.title,
+            "sim": f"{result.similar_share:.0%}",
+        }
     if result.created_document:
         return _("Created the document “%(title)s” with source %(siglum)s.") % {
             "title": src.document.title,

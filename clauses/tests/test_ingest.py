@@ -4,6 +4,7 @@ import io
 import json
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import translation
@@ -256,3 +257,48 @@ def test_apart_counts_the_multiset_difference():
         b = "".join(b)
         x, y = Counter(a), Counter(b)
         assert _apart(a, b) == (x - y).total() + (y - x).total(), (a, b)
+
+
+def test_a_new_document_with_the_text_of_another_says_so(tmp_path, client):
+    """Review 8: the Opinion's text under a title with one character changed
+    (产叶 for 产业, not a look-alike an OCR makes) is another document by the
+    title rule -- created, never joined on a guess -- and the command, its
+    JSON, the dry run and the form's preview name the stored document whose
+    text it has."""
+    data = seed_bytes("000").replace("深化产业工人".encode(), "深化产叶工人".encode(), 1)
+    path = tmp_path / "title.txt"
+    path.write_bytes(data)
+    opinion = Document.objects.get(slug=OPINION)
+
+    out = io.StringIO()
+    call_command("import_source", str(path), "--dry-run", "--accept-cuts", stdout=out)
+    dry = json.loads(out.getvalue())
+    assert dry["created"] is True
+    assert dry["similar_document"]["slug"] == OPINION
+
+    # The form's preview (an editor, in English), before anything is saved.
+    editor = User.objects.create_user("ed-title", password="pw")
+    editor.groups.add(Group.objects.get(name="editor"))
+    client.force_login(editor)
+    before = counts()
+    html = client.post(
+        "/import/",
+        {"text": data.decode(), "kind": "other", "accept_cuts": "1"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    ).content.decode()
+    assert counts() == before
+    assert 'class="flash flash-warning similar-hint"' in html
+    assert f"“{opinion.title}” has nearly the same text under another title" in html
+
+    out = io.StringIO()
+    call_command("import_source", str(path), "--accept-cuts", stdout=out)
+    said = out.getvalue()
+    assert "created" in said
+    assert f"“{opinion.title}” ({OPINION}) has nearly the same text (similarity 100%)" in said
+    assert f"--document {OPINION}" in said
+
+    # A copy of a stored document, alike in title and text, says nothing of the kind.
+    again = tmp_path / "copy.txt"
+    again.write_bytes(seed_bytes("004").replace("中帼".encode(), "巾帼".encode()))
+    result = import_source(again.read_bytes(), SourceMeta(), accept_cuts=True)
+    assert not result.created_document and result.similar is None

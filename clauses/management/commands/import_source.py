@@ -186,6 +186,7 @@ class Command(BaseCommand):
                         "accounting": source.accounting,
                         "format": source.format,
                         "relation": _relation(result),
+                        "similar_document": result.similar.slug if result.similar else None,
                         "derived_from": source.derived_from.siglum if source.derived_from else None,
                         "changes": [
                             {k: c[k] for k in ("unit", "before", "after")} for c in result.changes
@@ -207,6 +208,20 @@ class Command(BaseCommand):
             else:
                 line = _("%(file)s: source %(siglum)s, %(units)s units, added to %(slug)s")
             self.stdout.write(line % values)
+            if result.similar is not None:
+                self.stdout.write(
+                    _(
+                        "“%(title)s” (%(slug)s) has nearly the same text (similarity %(sim)s) "
+                        "under another title: if this file is a copy of it, an administrator "
+                        "can delete the new document (/admin/) and the file be imported with "
+                        "--document %(slug)s"
+                    )
+                    % {
+                        "title": result.similar.title,
+                        "slug": result.similar.slug,
+                        "sim": f"{result.similar_share:.0%}",
+                    }
+                )
             if result.changes:
                 keys = [c["unit"] for c in result.changes[:20]]
                 names = dict(
