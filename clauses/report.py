@@ -94,6 +94,21 @@ def _n(value) -> str:
     return f"{value:,}"
 
 
+def _lines(count: int) -> str:
+    """“1 line”, “12 lines”: a second count in a sentence, in its own number."""
+    return ngettext("%(n)s line", "%(n)s lines", count) % {"n": _n(count)}
+
+
+def _units(count: int) -> str:
+    """“1 unit”, “3 units” (a second count in a sentence)."""
+    return ngettext("%(n)s unit", "%(n)s units", count) % {"n": _n(count)}
+
+
+def _characters(count: int) -> str:
+    """“1 character”, “9 characters” (a second count in a sentence)."""
+    return ngettext("%(n)s character", "%(n)s characters", count) % {"n": _n(count)}
+
+
 def _names(detail: dict) -> str:
     """The region names of a report entry, in words, with their Han characters."""
     han = detail.get("han") or {}
@@ -177,14 +192,14 @@ def describe(entry: dict) -> str:
             ) % {"n": n}
         case "segment_by_scheme":
             return ngettext(
-                "%(part)s: numbered as %(scheme)s — %(n)s unit from %(lines)s lines",
-                "%(part)s: numbered as %(scheme)s — %(n)s units from %(lines)s lines",
+                "%(part)s: numbered as %(scheme)s — %(n)s unit from %(lines)s",
+                "%(part)s: numbered as %(scheme)s — %(n)s units from %(lines)s",
                 count,
             ) % {
                 "part": part_name(detail.get("part", "")),
                 "scheme": scheme_description(detail.get("scheme", "")),
                 "n": n,
-                "lines": _n(detail.get("lines", 0)),
+                "lines": _lines(detail.get("lines", 0)),
             }
         case "read_damaged_labels":
             return ngettext(
@@ -232,13 +247,14 @@ def describe(entry: dict) -> str:
                 count,
             ) % {"n": n}
         case "remove_pinyin_glosses":
+            glosses = detail.get("glosses", count)
             return ngettext(
-                "removed %(g)s pinyin glosses after %(n)s character",
-                "removed %(g)s pinyin glosses after %(n)s characters",
-                count,
+                "removed %(g)s pinyin gloss after %(chars)s",
+                "removed %(g)s pinyin glosses after %(chars)s",
+                glosses,
             ) % {
-                "g": _n(detail.get("glosses", count)),
-                "n": n,
+                "g": _n(glosses),
+                "chars": _characters(count),
             }
         case "remove_junk_parentheticals":
             return ngettext(
@@ -325,9 +341,12 @@ def describe(entry: dict) -> str:
             ) % {"n": n}
         case "align_units":
             if detail.get("similarity") is None:
-                return _("created %(new)s canonical units: the first copy of this document") % {
-                    "new": _n(detail.get("new", 0))
-                }
+                new = detail.get("new", 0)
+                return ngettext(
+                    "created %(new)s canonical unit: the first copy of this document",
+                    "created %(new)s canonical units: the first copy of this document",
+                    new,
+                ) % {"new": _n(new)}
             line = ngettext(
                 "aligned %(n)s unit to the document (similarity %(sim)s): "
                 "%(matched)s matched, %(new)s new",
@@ -347,15 +366,13 @@ def describe(entry: dict) -> str:
             return line
         case "canonical_changes":
             return ngettext(
-                "changed %(n)s canonical reading by majority; added %(added)s units; "
-                "lacks %(lacking)s units",
-                "changed %(n)s canonical readings by majority; added %(added)s units; "
-                "lacks %(lacking)s units",
+                "changed %(n)s canonical reading by majority; added %(added)s; lacks %(lacking)s",
+                "changed %(n)s canonical readings by majority; added %(added)s; lacks %(lacking)s",
                 count,
             ) % {
                 "n": n,
-                "added": _n(len(detail.get("added") or [])),
-                "lacking": _n(len(detail.get("lacking") or [])),
+                "added": _units(len(detail.get("added") or [])),
+                "lacking": _units(len(detail.get("lacking") or [])),
             }
     return f"{rule}: {n}"
 
