@@ -112,7 +112,8 @@ def _characters(count: int) -> str:
 def _names(detail: dict) -> str:
     """The region names of a report entry, in words, with their Han characters."""
     han = detail.get("han") or {}
-    return "、".join(f"{region_name(name)} ({_n(count)})" for name, count in han.items()) or "—"
+    names = [f"{region_name(name)} ({_n(count)})" for name, count in han.items()]
+    return pgettext("list separator", ", ").join(names) or "—"
 
 
 def describe(entry: dict) -> str:

@@ -10,6 +10,8 @@
   when the text already starts with it (the bullets "——" of a plan).
 - ``{{ source.url|web_link }}``: the URL when it may be a link (http or
   https), else "" (a stored ``javascript:`` URL is shown as text, never linked).
+- ``{{ figures.total|grouped }}``: a count with its thousands grouped by commas
+  (4,319), in every language, as the import report's sentences print counts.
 """
 
 from urllib.parse import urlsplit
@@ -38,6 +40,12 @@ def label_to_show(label: str, text: str) -> str:
 @register.filter
 def shown_label(unit) -> str:
     return label_to_show(unit.label, unit.canonical)
+
+
+@register.filter
+def grouped(value) -> str:
+    """``value`` (an integer, or what ``int()`` takes) as ``f"{n:,}"``; "" for None."""
+    return "" if value is None else f"{int(value):,}"
 
 
 @register.filter

@@ -65,3 +65,30 @@ def test_an_import_reports_counts_in_the_right_grammatical_number(rule, detail, 
         sentence = describe({"rule": rule, "count": 1, "detail": detail})
         assert "1" in sentence
         assert not any(w in sentence for w in ("piece", "passage", "unit", "line", "character"))
+
+
+def test_region_names_are_listed_as_the_language_lists_them():
+    """Review 9: English listed the regions with 、."""
+    from django.utils import translation
+
+    from clauses.report import describe
+
+    entry = {
+        "rule": "remove_furniture",
+        "count": 2,
+        "detail": {"han": {"page_number": 3, "footer": 4}},
+    }
+    with translation.override("en"):
+        assert "page number (3), " in describe(entry)
+    with translation.override("zh-hans"):
+        assert "页码 (3)、" in describe(entry)
+
+
+def test_the_accounting_table_groups_thousands_as_the_sentences_do():
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    figures = {"reading": 3820, "metadata": 31, "furniture": 4, "cut": 464, "total": 4319}
+    with translation.override("zh-hans"):
+        html = render_to_string("clauses/_accounting.html", {"figures": {**figures, "kept": 0.89}})
+    assert "<td>3,820</td>" in html and "<td>4,319</td>" in html and "<td>31</td>" in html
