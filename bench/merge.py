@@ -9,7 +9,7 @@ Input: the 200 KB text and 19 copies with 1% of their characters replaced
 (``ingest.synthetic`` and ``ingest.vary``, as ``bench/ingest.py`` imports
 them), read by the pipeline into units. Each unit's stored sites are those
 ``consensus`` gives for the 19 copies, written as the database hands them to
-the engine (JSON text per site, ``clauses.collation._StoredReadings``); the
+the engine (``clauses.collation.sites_of_json``); the
 20th copy's reading is then merged into every unit. No database: CPU seconds
 (``time.process_time``) of seven rounds, min and median, and how many units
 the engine leaves to the full collation.
@@ -35,7 +35,7 @@ django.setup()
 
 import ingest as bench  # noqa: E402
 
-from clauses.collation import _StoredReadings  # noqa: E402
+from clauses.collation import sites_of_json  # noqa: E402
 from clauses.text import collate as engine  # noqa: E402
 from clauses.text.pipeline import prepare  # noqa: E402
 
@@ -70,18 +70,7 @@ def merge_all(units) -> tuple[float, int]:
     voters = [f"S{i:02d}" for i in range(20)]
     started, full = time.process_time(), 0
     for text, payload, readings, new in units:
-        sites = [
-            engine.VariantSite(
-                start=start,
-                end=end,
-                readings=_StoredReadings(stored),
-                type=kind,
-                likely_ocr=ocr,
-                ocr_pairs=tuple(tuple(p) for p in pairs),
-                tie=tie,
-            )
-            for start, end, kind, tie, ocr, pairs, stored in json.loads(payload)
-        ]
+        sites = sites_of_json(payload)
         merged = engine.add_witness(text, sites, "S19", new, readings=readings, voters=voters)
         if merged is None:
             full += 1

@@ -594,19 +594,27 @@ def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
             [unit_ids],
         )
         for unit_id, payload in cursor.fetchall():
-            stored[unit_id] = [
-                engine.VariantSite(
-                    start=start,
-                    end=end,
-                    readings=_StoredReadings(site_readings),
-                    type=typ,
-                    likely_ocr=likely_ocr,
-                    ocr_pairs=tuple(tuple(p) for p in pairs),
-                    tie=tie,
-                )
-                for start, end, typ, tie, likely_ocr, pairs, site_readings in json.loads(payload)
-            ]
+            stored[unit_id] = sites_of_json(payload)
     return stored
+
+
+def sites_of_json(payload: str) -> list[engine.VariantSite]:
+    """A unit's stored sites as the engine takes them, from the JSON array
+    :func:`_stored_sites` has PostgreSQL build: one ``[start, end, type, tie,
+    likely_ocr, ocr_pairs, readings as JSON text]`` a site (offsets 0-based,
+    in characters of the canonical text); the readings parsed only if read."""
+    return [
+        engine.VariantSite(
+            start=start,
+            end=end,
+            readings=_StoredReadings(site_readings),
+            type=typ,
+            likely_ocr=likely_ocr,
+            ocr_pairs=tuple(tuple(p) for p in pairs),
+            tie=tie,
+        )
+        for start, end, typ, tie, likely_ocr, pairs, site_readings in json.loads(payload)
+    ]
 
 
 class _StoredReadings(Mapping):

@@ -1117,8 +1117,8 @@ def import_source(
         lacking=lacking,
         derived_proposal=derived,
         stats=stats,
-        similar=similar if created else None,
-        similar_share=similar_share if created else None,
+        similar=similar,  # set only where the document was created
+        similar_share=similar_share,
     )
 
 

@@ -699,7 +699,7 @@ def import_message(result) -> str:
                 "an earlier version of “%(other)s”."
             )
         return text % {"title": src.document.title, "siglum": src.siglum, "other": other.title}
-    if result.created_document and result.similar is not None:
+    if result.similar is not None:  # set only where the document was created
         return _(
             "Created the document “%(title)s” with source %(siglum)s. “%(other)s” has "
             "nearly the same text (similarity %(sim)s) under another title: if this file is "

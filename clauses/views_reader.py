@@ -70,8 +70,9 @@ SHADE_STEPS = (1, 3, 7, 15)
 # At most this many cells in the overview strip: above, each cell stands for a
 # run of consecutive units.
 OVERVIEW_MAX_CELLS = 500
-# Above this many cells the strip's cells stand 1 px apart, above the second
-# none: a fixed gap a cell is 2 px a unit, wider than a phone for a long law.
+# Above this many cells the strip's cells stand 1 px apart on narrow screens,
+# above the second none at any width (reader.css): a fixed 2 px gap a cell
+# made a long law's strip wider than a phone.
 OVERVIEW_DENSE = 60
 OVERVIEW_PACKED = 120
 # At most this many units in each of the range's lists: above, they list the
