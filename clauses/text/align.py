@@ -26,8 +26,13 @@ MIN_SIMILARITY_WITHOUT_LABEL = 0.45  # no label to go on: the text must carry it
 DOCUMENT_THRESHOLD = 0.5
 
 
-@dataclass(frozen=True, slots=True)  # one per unit of both texts: no __dict__ each
+@dataclass(frozen=True, slots=True)
 class AlignUnit:
+    """What :func:`align` reads of a unit. Any object with these three fields
+    aligns as one, so the import hands over its readings
+    (``pipeline.UnitReading``) and canonical units (``ingest.PlacedUnit``) as
+    they are, without a copy; this record is for the others (tests, tools)."""
+
     key: str
     heading: bool  # headings only align to headings
     text: str
