@@ -9,7 +9,7 @@ Input: the 200 KB text and 19 copies with 1% of their characters replaced
 (``ingest.synthetic`` and ``ingest.vary``, as ``bench/ingest.py`` imports
 them), read by the pipeline into units. Each unit's stored sites are those
 ``consensus`` gives for the 19 copies, written as the database hands them to
-the engine (``clauses.collation.sites_of_json``); the
+the engine (``clauses.collation.stored_site``); the
 20th copy's reading is then merged into every unit. No database: CPU seconds
 (``time.process_time``) of seven rounds, min and median, and how many units
 the engine leaves to the full collation.
@@ -35,15 +35,16 @@ django.setup()
 
 import ingest as bench  # noqa: E402
 
-from clauses.collation import sites_of_json  # noqa: E402
+from clauses.collation import stored_site  # noqa: E402
 from clauses.text import collate as engine  # noqa: E402
 from clauses.text.pipeline import prepare  # noqa: E402
 
 ROUNDS = 7
 
 
-def cases() -> list[tuple[str, str, dict[str, str], str]]:
-    """Per unit: (canonical text, its stored sites as JSON, the 19 readings, the 20th's)."""
+def cases() -> list[tuple[str, list[tuple], dict[str, str], str]]:
+    """Per unit: (canonical text, its stored sites as the database's rows, the
+    19 readings, the 20th's)."""
     text = bench.synthetic(200 * 1024, seed=3, title="关于某某试点工作的实施方案")
     copies = [text] + [bench.vary(text, seed=1000 + n) for n in range(2, 21)]
     units = [[u.text for u in prepare(c.encode()).units] for c in copies]
@@ -52,15 +53,19 @@ def cases() -> list[tuple[str, str, dict[str, str], str]]:
     for k in range(min(len(u) for u in units)):
         readings = {sigla[i]: units[i][k] for i in range(19)}
         collated = engine.consensus(readings)
-        payload = json.dumps(
-            [
-                [s.start, s.end, s.type, s.tie, s.likely_ocr, [list(p) for p in s.ocr_pairs]]
-                + [json.dumps(s.readings, ensure_ascii=False)]
-                for s in collated.sites
-            ],
-            ensure_ascii=False,
-        )
-        out.append((collated.text, payload, readings, units[19][k]))
+        rows = [
+            (
+                s.start,
+                s.end,
+                s.type,
+                s.tie,
+                s.likely_ocr,
+                json.dumps([list(p) for p in s.ocr_pairs], ensure_ascii=False),
+                json.dumps(s.readings, ensure_ascii=False),
+            )
+            for s in collated.sites
+        ]
+        out.append((collated.text, rows, readings, units[19][k]))
     return out
 
 
@@ -69,8 +74,8 @@ def merge_all(units) -> tuple[float, int]:
     to the full collation (the engine returned None)."""
     voters = [f"S{i:02d}" for i in range(20)]
     started, full = time.process_time(), 0
-    for text, payload, readings, new in units:
-        sites = sites_of_json(payload)
+    for text, rows, readings, new in units:
+        sites = [stored_site(*row) for row in rows]
         merged = engine.add_witness(text, sites, "S19", new, readings=readings, voters=voters)
         if merged is None:
             full += 1
@@ -82,7 +87,7 @@ def merge_all(units) -> tuple[float, int]:
 
 def main() -> None:
     units = cases()
-    sites = sum(len(json.loads(p)) for _t, p, _r, _n in units)
+    sites = sum(len(rows) for _t, rows, _r, _n in units)
     times = []
     for _ in range(ROUNDS):
         seconds, full = merge_all(units)

@@ -157,13 +157,11 @@ def _unit_readings(
     unit_ids: list[int],
     sources: dict[int, Source],
     bounds: dict[int, tuple[int, int]],
-    texts: bool = True,
 ) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]], set[int]]:
     """The readings of ``unit_ids`` in one query: ``{unit id: {siglum: text}}``,
     ``{unit id: {siglum: edge}}`` for the readings that are their copy's first
     (``"start"``), last (``"end"``) or only (``"both"``) one (``bounds``:
-    :func:`edges_of`), and the units a copy reads twice. ``texts=False``:
-    which copies read each unit, every text None (not read from the database)."""
+    :func:`edges_of`), and the units a copy reads twice."""
     readings: dict[int, dict[str, str]] = {pk: {} for pk in unit_ids}
     edges: dict[int, dict[str, str]] = {pk: {} for pk in unit_ids}
     twice: set[int] = set()
@@ -172,8 +170,7 @@ def _unit_readings(
     table = connection.ops.quote_name(Reading._meta.db_table)
     with connection.cursor() as cursor:  # tuples as they come: no ORM row handling
         cursor.execute(
-            f"SELECT unit_id, source_id, {'text' if texts else 'NULL'}, position "
-            f"FROM {table} WHERE unit_id = ANY(%s)",
+            f"SELECT unit_id, source_id, text, position FROM {table} WHERE unit_id = ANY(%s)",
             [unit_ids],
         )
         rows = cursor.fetchall()
@@ -447,6 +444,48 @@ def add_witness(
     return stats
 
 
+class _UnitFigures(NamedTuple):
+    """What :func:`_add_witness_batch` asks of a unit before reading any text:
+    how many ``copies`` read it (one reading a copy: ``one_reading_per_source``),
+    whether the added copy ``reads_canonical`` (its reading is the canonical
+    text exactly) and has it ``at_edge`` (its first or last reading), whether
+    an active decision applies (``decided``) and a stored site is ``tied``."""
+
+    copies: int
+    reads_canonical: bool
+    at_edge: bool
+    decided: bool
+    tied: bool
+
+
+def _unit_figures(
+    unit_ids: list[int], added_pk: int, added_bounds: tuple[int, int] | None
+) -> dict[int, _UnitFigures]:
+    """``{unit id: _UnitFigures}`` for ``unit_ids``, source ``added_pk`` being the
+    added copy, whose first and last readings are at ``added_bounds``
+    (positions, :func:`edges_of`): one query, counted in PostgreSQL."""
+    if not unit_ids:
+        return {}
+    quote = connection.ops.quote_name
+    first, last = added_bounds or (-1, -1)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT u.id, count(r.id),
+                    coalesce(bool_or(r.source_id = %s AND r.text = u.canonical), false),
+                    coalesce(bool_or(r.source_id = %s AND r.position IN (%s, %s)), false),
+                    EXISTS (SELECT 1 FROM {quote(SiteDecision._meta.db_table)} AS d
+                            WHERE d.unit_id = u.id AND d.active),
+                    EXISTS (SELECT 1 FROM {quote(VariantSite._meta.db_table)} AS s
+                            WHERE s.unit_id = u.id AND s.tie)
+                FROM {quote(Unit._meta.db_table)} AS u
+                LEFT JOIN {quote(Reading._meta.db_table)} AS r ON r.unit_id = u.id
+                WHERE u.id = ANY(%s)
+                GROUP BY u.id""",
+            [added_pk, added_pk, first, last, unit_ids],
+        )
+        return {pk: _UnitFigures(*figures) for pk, *figures in cursor.fetchall()}
+
+
 def _add_witness_batch(
     units: list[Unit],
     sources: dict[int, Source],
@@ -457,45 +496,39 @@ def _add_witness_batch(
 ) -> None:
     """:func:`add_witness` for a batch of ``units``: figures added to ``stats``,
     the units to collate in full appended to ``full``."""
-    by_pk = {u.pk: u for u in units}
     keys = {s.siglum: authority_key(s) for s in sources.values()}
     voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
-    decided = set(
-        SiteDecision.objects.filter(unit_id__any=by_pk, active=True)
-        .order_by()
-        .values_list("unit_id", flat=True)
-    )
-    tied = set(
-        VariantSite.objects.filter(unit_id__any=by_pk, tie=True)
-        .order_by()
-        .values_list("unit_id", flat=True)
-    )
-    # The units where the new copy reads the canonical text: only which copies
-    # read them is needed, not their texts (nothing there is re-voted).
     added_pk = next(pk for pk, s in sources.items() if s.siglum == added)
-    same = set(Reading.objects.reading_the_canonical_text(by_pk, added_pk)) - tied - decided
-    readings, edges, twice = _unit_readings([pk for pk in by_pk if pk not in same], sources, bounds)
-    light = _unit_readings([pk for pk in by_pk if pk in same], sources, bounds, texts=False)
-    readings.update(light[0])
-    edges.update(light[1])
-    twice |= light[2]
+    figures = _unit_figures([u.pk for u in units], added_pk, bounds.get(added_pk))
+    # The units where the new copy reads the canonical text (no tie, no
+    # decision): only how many copies read them is needed, not their texts
+    # (nothing there is re-voted).
+    same = {pk for pk, f in figures.items() if f.reads_canonical and not (f.tied or f.decided)}
+    readings, edges, twice = _unit_readings(
+        [u.pk for u in units if u.pk not in same], sources, bounds
+    )
     agreeing: list[int] = []  # units whose every stored site just gains the new reading
     merging: list[Unit] = []
     for unit in units:
+        if unit.pk in same:
+            f = figures[unit.pk]
+            if f.copies < 2 or f.at_edge:
+                full.append(unit)
+            else:
+                # The consensus's base cannot move here but to a reading of the
+                # canonical text (one more vote for it, none for any other), which
+                # the rounds keep: engine.keeps_base holds without asking.
+                agreeing.append(unit.pk)
+            continue
         unit_readings = readings[unit.pk]
         if (
             added not in unit_readings
             or len(unit_readings) < 2
-            or unit.pk in decided
+            or figures[unit.pk].decided
             or added in edges[unit.pk]
             or unit.pk in twice  # two readings of one copy: collate in full
         ):
             full.append(unit)
-        elif unit.pk in same:
-            # The consensus's base cannot move here but to a reading of the
-            # canonical text (one more vote for it, none for any other), which
-            # the rounds keep: engine.keeps_base holds without asking.
-            agreeing.append(unit.pk)
         else:
             merging.append(unit)
 
@@ -508,7 +541,7 @@ def _add_witness_batch(
         reading = unit_readings.pop(added)
         sites = engine.add_witness(
             unit.canonical,
-            stored[unit.pk],
+            stored.sites[unit.pk],
             added,
             reading,
             readings=unit_readings,
@@ -527,7 +560,8 @@ def _add_witness_batch(
     stats.seconds += time.perf_counter() - started
     stats.units += len(agreeing) + len(merged)
     stats.merged += len(agreeing) + len(merged)
-    stats.readings += sum(len(readings[pk]) for pk in (*agreeing, *merged))
+    stats.readings += sum(figures[pk].copies for pk in agreeing)
+    stats.readings += sum(len(readings[pk]) for pk in merged)
     if agreeing:
         VariantSite.objects.filter(unit_id__any=agreeing).add_lemma_reading(added)
     if merged:
@@ -536,7 +570,7 @@ def _add_witness_batch(
             _MergedSite._fields,
             [
                 (*row[:7], [list(p) for p in row.ocr_pairs], dict(row.readings), *row[9:])
-                for row in _merge_sites(merged, new_sites, added)
+                for row in _merge_sites(merged, new_sites, added, stored)
             ],
         )
 
@@ -575,46 +609,63 @@ class _MergedSite(NamedTuple):
         )
 
 
-def _stored_sites(unit_ids: list[int]) -> dict[int, list[engine.VariantSite]]:
-    """``{unit id: [its stored sites]}`` as the engine takes them, for
-    ``unit_ids``: PostgreSQL gathers each unit's sites into one JSON array, so
-    Python parses one value a unit, not two a site (readings, OCR pairs). A
-    site's readings come as their JSON text, parsed only if read
-    (:class:`_StoredReadings`): the sites the new copy agrees with are stored
-    in place without them (``engine.WithLemma``)."""
-    stored: dict[int, list[engine.VariantSite]] = {pk: [] for pk in unit_ids}
+class _StoredSites(NamedTuple):
+    """What :func:`_stored_sites` read: ``sites`` ``{unit id: [its sites as the
+    engine takes them]}``, ``pks`` ``{(unit id, start, end): site id}`` (offsets
+    0-based, in characters of the canonical text) and ``twins``, ``(unit id,
+    site id)`` of second sites of one span, which :func:`_merge_sites` never
+    keeps."""
+
+    sites: dict[int, list[engine.VariantSite]]
+    pks: dict[tuple[int, int, int], int]
+    twins: list[tuple[int, int]]
+
+
+#: The columns of a stored site :func:`stored_site` reads, in its order.
+STORED_SITE_COLUMNS = 'start, "end", type, tie, likely_ocr, ocr_pairs::text, readings::text'
+
+
+def _stored_sites(unit_ids: list[int]) -> _StoredSites:
+    """The stored sites of ``unit_ids`` as the engine takes them, and their ids
+    by unit and span (:class:`_StoredSites`), in one query: plain rows, their
+    OCR pairs and readings as JSON text, so PostgreSQL builds no JSON and
+    Python parses a site's readings only if read (:class:`_StoredReadings`):
+    the sites the new copy agrees with are stored in place without them
+    (``engine.WithLemma``)."""
+    stored = _StoredSites({pk: [] for pk in unit_ids}, {}, [])
     if not unit_ids:
         return stored
     table = connection.ops.quote_name(VariantSite._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT unit_id, jsonb_agg(jsonb_build_array(
-                    start, "end", type, tie, likely_ocr, ocr_pairs, readings::text))::text
-                FROM {table} WHERE unit_id = ANY(%s) GROUP BY unit_id""",
+            f"SELECT id, unit_id, {STORED_SITE_COLUMNS} FROM {table} WHERE unit_id = ANY(%s)",
             [unit_ids],
         )
-        for unit_id, payload in cursor.fetchall():
-            stored[unit_id] = sites_of_json(payload)
+        rows = cursor.fetchall()
+    for pk, unit_id, *row in rows:
+        site = stored_site(*row)
+        stored.sites[unit_id].append(site)
+        if stored.pks.setdefault((unit_id, site.start, site.end), pk) != pk:
+            stored.twins.append((unit_id, pk))
     return stored
 
 
-def sites_of_json(payload: str) -> list[engine.VariantSite]:
-    """A unit's stored sites as the engine takes them, from the JSON array
-    :func:`_stored_sites` has PostgreSQL build: one ``[start, end, type, tie,
-    likely_ocr, ocr_pairs, readings as JSON text]`` a site (offsets 0-based,
-    in characters of the canonical text); the readings parsed only if read."""
-    return [
-        engine.VariantSite(
-            start=start,
-            end=end,
-            readings=_StoredReadings(site_readings),
-            type=typ,
-            likely_ocr=likely_ocr,
-            ocr_pairs=tuple(tuple(p) for p in pairs),
-            tie=tie,
-        )
-        for start, end, typ, tie, likely_ocr, pairs, site_readings in json.loads(payload)
-    ]
+def stored_site(
+    start: int, end: int, type: str, tie: bool, likely_ocr: bool, ocr_pairs: str, readings: str
+) -> engine.VariantSite:
+    """A stored site as the engine takes it, from its columns as
+    :data:`STORED_SITE_COLUMNS` reads them (offsets 0-based, in characters of
+    the canonical text; OCR pairs and readings as JSON text), the readings
+    parsed only if read."""
+    return engine.VariantSite(
+        start=start,
+        end=end,
+        readings=_StoredReadings(readings),
+        type=type,
+        likely_ocr=likely_ocr,
+        ocr_pairs=() if ocr_pairs == "[]" else tuple(tuple(p) for p in json.loads(ocr_pairs)),
+        tie=tie,
+    )
 
 
 class _StoredReadings(Mapping):
@@ -659,7 +710,9 @@ def _site_row(
     return VariantSite(unit=unit, decision=decision, **row)
 
 
-def _merge_sites(units: set[int], sites: list, added: str) -> list:
+def _merge_sites(
+    units: set[int], sites: list, added: str, stored: _StoredSites | None = None
+) -> list:
     """Write the sites of ``units`` by updating the stored ones; returns the
     sites left to insert (those of other units and the new ones).
 
@@ -675,31 +728,34 @@ def _merge_sites(units: set[int], sites: list, added: str) -> list:
     sources' readings.
 
     ``sites``: ``VariantSite`` instances or :class:`_MergedSite` rows (read
-    by attribute); the rest is returned as given.
+    by attribute); the rest is returned as given. ``stored``: the units'
+    stored sites as :func:`_stored_sites` read them (covering ``units``), else
+    their ids are read here.
     """
-    stored: dict[tuple[int, int, int], int] = {}
-    twins: list[int] = []  # a second stored site of one span: never kept
-    for pk, unit_id, start, end in (
-        VariantSite.objects.filter(unit_id__any=units)
-        .order_by()
-        .values_list("pk", "unit_id", "start", "end")
-    ):
-        if stored.setdefault((unit_id, start, end), pk) != pk:
-            twins.append(pk)
+    if stored is None:
+        stored = _StoredSites({}, {}, [])
+        for pk, unit_id, start, end in (
+            VariantSite.objects.filter(unit_id__any=units)
+            .order_by()
+            .values_list("pk", "unit_id", "start", "end")
+        ):
+            if stored.pks.setdefault((unit_id, start, end), pk) != pk:
+                stored.twins.append((unit_id, pk))
+    # Only the ids of ``units``' sites (``stored`` may cover more units).
+    spans = {key: pk for key, pk in stored.pks.items() if key[0] in units}
+    twins = [pk for unit_id, pk in stored.twins if unit_id in units]
     kept: list[tuple[int, VariantSite]] = []
     rest: list[VariantSite] = []
     for site in sites:
         pk = (
-            stored.pop((site.unit_id, site.start, site.end), None)
-            if site.unit_id in units
-            else None
+            spans.pop((site.unit_id, site.start, site.end), None) if site.unit_id in units else None
         )
         if pk is None:
             rest.append(site)
         else:
             kept.append((pk, site))
-    if stored or twins:
-        VariantSite.objects.filter(pk__any=[*stored.values(), *twins]).delete()
+    if spans or twins:
+        VariantSite.objects.filter(pk__any=[*spans.values(), *twins]).delete()
     if kept:
         table = connection.ops.quote_name(VariantSite._meta.db_table)
         # One JSON parameter for the rows (encoded in C; arrays of Python

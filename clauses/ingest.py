@@ -1574,16 +1574,21 @@ def propose_derived(
     whole = sum(len(r.text) for r in prepared.units) or 1
     table = connection.ops.quote_name(Reading._meta.db_table)
     unit_ids = list(texts)
+    # A reading's digest is computed only where it may match: a departing
+    # reading of as many bytes (most readings of the other copies are not).
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT r.source_id, SUM(v.length),
-                       SUM(v.length) FILTER (WHERE md5(r.text) = v.digest)
-                FROM unnest(%s::integer[], %s::integer[], %s::text[]) AS v(unit_id, length, digest)
+                       SUM(v.length) FILTER (WHERE v.digest IS NOT NULL
+                           AND octet_length(r.text) = v.bytes AND md5(r.text) = v.digest)
+                FROM unnest(%s::integer[], %s::integer[], %s::integer[], %s::text[])
+                    AS v(unit_id, length, bytes, digest)
                 JOIN {table} AS r ON r.unit_id = v.unit_id
                 GROUP BY r.source_id""",
             [
                 unit_ids,
                 [len(texts[u]) for u in unit_ids],
+                [len(texts[u].encode()) for u in unit_ids],
                 [
                     hashlib.md5(texts[u].encode(), usedforsecurity=False).hexdigest()
                     if u in departing

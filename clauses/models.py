@@ -285,15 +285,6 @@ class ReadingQuerySet(models.QuerySet):
             "unit_id", "source_id", "label_raw", "raw_start", "raw_end"
         )
 
-    def reading_the_canonical_text(self, unit_ids, source_id: int):
-        """Ids of the units among ``unit_ids`` where source ``source_id`` reads the
-        unit's canonical text exactly."""
-        return (
-            self.filter(unit_id__any=unit_ids, source_id=source_id, text=F("unit__canonical"))
-            .order_by()
-            .values_list("unit_id", flat=True)
-        )
-
     def containing(self, phrase: str):
         """Readings whose text contains the folded ``phrase`` (see
         :func:`containing_phrase`)."""

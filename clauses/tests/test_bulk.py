@@ -98,10 +98,12 @@ def test_any_is_a_key_name_on_json_fields():
     assert list(Document.objects.filter(metadata__any="值")) == [document]
 
 
-def test_merging_keeps_one_site_of_a_span_stored_twice():
+@pytest.mark.parametrize("read_first", [False, True], ids=["ids-read-here", "stored-sites"])
+def test_merging_keeps_one_site_of_a_span_stored_twice(read_first):
     """clauses.collation._merge_sites: a span stored twice (never written so,
-    but never trusted either) leaves one row, updated, not two."""
-    from clauses.collation import _merge_sites
+    but never trusted either) leaves one row, updated, not two, whether the
+    sites' ids are read there or come from _stored_sites (the import's path)."""
+    from clauses.collation import _merge_sites, _stored_sites
 
     site = VariantSite.objects.filter(unit__document__slug="2024-yijian").first()
     unit_id, start, end = site.unit_id, site.start, site.end
@@ -124,7 +126,19 @@ def test_merging_keeps_one_site_of_a_span_stored_twice():
         VariantSite(**{f.attname: getattr(s, f.attname) for f in VariantSite._meta.concrete_fields})
         for s in VariantSite.objects.filter(unit_id=unit_id).exclude(pk__in=[site.pk, twin.pk])
     ]
-    rest = _merge_sites({unit_id}, [new, *others], "Z")
+    # Another unit's stored sites beside: never touched.
+    other_unit = (
+        VariantSite.objects.filter(unit__document=site.unit.document)
+        .exclude(unit_id=unit_id)
+        .values_list("unit_id", flat=True)
+        .first()
+    )
+    other_before = list(VariantSite.objects.filter(unit_id=other_unit).values())
+    stored = _stored_sites([unit_id, other_unit]) if read_first else None
+    if read_first:
+        assert len(stored.twins) == 1 and stored.twins[0][0] == unit_id
+    rest = _merge_sites({unit_id}, [new, *others], "Z", stored)
+    assert list(VariantSite.objects.filter(unit_id=other_unit).values()) == other_before
     assert rest == []
     same_span = VariantSite.objects.filter(unit_id=unit_id, start=start, end=end)
     assert same_span.count() == 1
