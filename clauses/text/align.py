@@ -39,9 +39,13 @@ class AlignUnit:
 
 
 def bigrams(text: str) -> frozenset[str]:
+    """The distinct two-character slices of ``text``; a one-character text is
+    its own bigram, an empty text has none."""
     if len(text) < 2:
         return frozenset([text]) if text else frozenset()
-    return frozenset(text[i : i + 2] for i in range(len(text) - 1))
+    # A list comprehension (inlined since Python 3.12) is faster here than a
+    # generator or map(str.__add__, text, text[1:]).
+    return frozenset([text[i : i + 2] for i in range(len(text) - 1)])
 
 
 def similarity(a: str, b: str) -> float:
@@ -55,6 +59,17 @@ def dice(x: frozenset[str], y: frozenset[str]) -> float:
     if not x or not y:
         return 0.0
     return 2 * len(x & y) / (len(x) + len(y))
+
+
+def _dice_at_least(x: frozenset[str], y: frozenset[str], floor: float) -> bool:
+    """``dice(x, y) >= floor``, without intersecting the sets when their sizes
+    alone rule it out: Dice is at most 2·min(|x|, |y|) / (|x| + |y|), and that
+    bound is computed as :func:`dice` computes its value (one correctly
+    rounded division), so the answer is exactly ``dice``'s."""
+    nx, ny = len(x), len(y)
+    if nx and ny and 2 * min(nx, ny) / (nx + ny) < floor:
+        return False
+    return dice(x, y) >= floor
 
 
 @dataclass(frozen=True)
@@ -275,20 +290,26 @@ def _candidates(
     for u in source:
         same_key = by_key.get(u.key)
         sim = None
-        if len(same_key) == 1 and canonical[same_key[0]].heading == u.heading:
+        heading = u.heading
+        if len(same_key) == 1 and canonical[same_key[0]].heading == heading:
             j = same_key[0]
             u_grams = bigrams(u.text)
             sim = dice(u_grams, grams_of(j))
             # Not when a unit nearby reads as much like it: positional keys
             # (p1, p2 …) shift by one when a copy has a paragraph more or less.
-            if sim < STRONG_MATCH or any(
-                canonical[k].heading == u.heading and dice(u_grams, grams_of(k)) >= sim
+            if sim < STRONG_MATCH:
+                sim = None
+            else:
                 for k in range(
                     max(0, j - STRONG_WINDOW), min(len(canonical), j + STRONG_WINDOW + 1)
-                )
-                if k != j
-            ):
-                sim = None
+                ):
+                    if (
+                        k != j
+                        and canonical[k].heading == heading
+                        and _dice_at_least(u_grams, grams_of(k), sim)
+                    ):
+                        sim = None
+                        break
         strong.append(sim)
         out.append(list(same_key) if sim is not None else [])
     claimed = {c[0] for c, sim in zip(out, strong, strict=True) if sim is not None}
@@ -358,17 +379,18 @@ def _sparse_align(source: Sequence[AlignUnit], canonical: Sequence[AlignUnit]) -
     candidates_of, strong = _candidates(source, canonical)
     for i, candidates in enumerate(candidates_of):
         s = source[i]
-        s_grams = bigrams(s.text) if strong[i] is None else frozenset()
+        heading, key, strong_sim = s.heading, s.key, strong[i]
+        s_grams = bigrams(s.text) if strong_sim is None else frozenset()
         row = []
         for j in candidates:
             c = canonical[j]
-            if s.heading != c.heading:
+            if heading != c.heading:
                 continue
-            if strong[i] is not None:
-                sim = strong[i]
+            if strong_sim is not None:
+                sim = strong_sim
             else:
                 sim = dice(s_grams, grams_of(j))
-            if s.key == c.key and sim >= MIN_SIMILARITY_WITH_LABEL:
+            if key == c.key and sim >= MIN_SIMILARITY_WITH_LABEL:
                 score = sim + LABEL_BONUS
             elif sim >= MIN_SIMILARITY_WITHOUT_LABEL:
                 score = sim

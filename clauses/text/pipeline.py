@@ -507,7 +507,9 @@ def _reading(mt: MappedText, original: str, seg: Segment, part: str) -> UnitRead
 
 def _markdown_heading_lines(mt: MappedText, original: str) -> set[int]:
     """Clean offsets of lines that were Markdown headings in the original."""
-    found = set()
+    found: set[int] = set()
+    if "#" not in original:  # no heading mark anywhere: no line to map back
+        return found
     for ln in split_lines(mt.text):
         raw = mt.raw_offset(ln.start)
         line_start = original.rfind("\n", 0, raw) + 1

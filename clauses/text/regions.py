@@ -35,6 +35,7 @@ its source (GB/T 9704-2012 for the elements of a 公文).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -52,6 +53,19 @@ CN_NUM = "一二三四五六七八九十百千零〇两"
 ANYWHERE = "anywhere"  # also inside the body of a part
 OUTSIDE_BODY = "outside_body"  # before the document, in a head or a tail, after it
 INLINE = "inline"  # inside a line: the match is a sub-line span
+
+
+def _first_of(patterns: Sequence[re.Pattern[str]]) -> re.Pattern[str]:
+    """One pattern that matches a line where one of ``patterns`` matches it, by
+    the first of them that does: ``match.lastindex - 1`` is that one's index.
+    One scan instead of one per pattern (this module's rules run on every
+    line). Each pattern must have no capturing group and no flag of its own,
+    so alternation reads it exactly as alone; ValueError otherwise."""
+    for pattern in patterns:
+        if pattern.groups or pattern.flags != re.UNICODE:
+            raise ValueError(f"not combinable: {pattern.pattern!r}")
+    return re.compile("|".join(f"({pattern.pattern})" for pattern in patterns))
+
 
 # --- structural labels ----------------------------------------------------------
 
@@ -76,17 +90,17 @@ LABELS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+_ANY_LABEL = _first_of([pattern for _name, pattern in LABELS])
+
+
 def structural_label(text: str) -> str | None:
     """The kind of structural label ``text`` starts with (``article``,
     ``heading``, ``clause``, ``outline`` … see ``LABELS``), or None.
 
     ``text`` is one line of clean text; leading blanks are ignored.
     """
-    text = text.lstrip(_SP)
-    for name, pattern in LABELS:
-        if pattern.match(text):
-            return name
-    return None
+    m = _ANY_LABEL.match(text.lstrip(_SP))
+    return LABELS[m.lastindex - 1][0] if m else None
 
 
 def looks_structural(text: str) -> bool:
@@ -180,6 +194,17 @@ FURNITURE_LINES: tuple[tuple[str, re.Pattern[str], str], ...] = (
     ),
 )
 
+#: ``FURNITURE_LINES`` as one pattern and the rules' names, in the body of a
+#: part (the rules that fire anywhere) and elsewhere (all of them).
+_BODY_FURNITURE = (
+    _first_of([p for _name, p, where in FURNITURE_LINES if where != OUTSIDE_BODY]),
+    [name for name, _p, where in FURNITURE_LINES if where != OUTSIDE_BODY],
+)
+_ALL_FURNITURE = (
+    _first_of([p for _name, p, _where in FURNITURE_LINES]),
+    [name for name, _p, _where in FURNITURE_LINES],
+)
+
 #: Furniture inside a line: (name, pattern). The match becomes a sub-line span.
 FURNITURE_INLINE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("continuation", CONTINUATION),
@@ -224,6 +249,13 @@ PRINTED_LINE = re.compile(rf"^(?P<org>.{{0,30}}?){_S}*(?P<date>{_DATE_AR}){_S}*(
 SIGNATORY = re.compile(
     rf"^(?:国务院总理|总理|副总理|国家主席|主席|委员长|部长|主任|署长|局长|行长|省长|市长|书记)"
     rf"{_S}+[{HAN}]{{2,4}}$"
+)
+#: A line that starts a tail by itself: one of the five above, in one scan
+#: (their groups are only read through the patterns themselves).
+_TAIL_LINE = re.compile(
+    "|".join(
+        f"(?:{p.pattern})" for p in (ATTACHMENT_LIST, NOTE_LINE, CC_LINE, SIGNATORY, PRINTED_LINE)
+    )
 )
 #: A news agency's line that ends a reprinted document (Xinhua's credit).
 AGENCY_END = re.compile(
@@ -519,12 +551,11 @@ class _Reader:
     _cut_reason = "unrelated_article"
 
     def _furniture(self, text: str, state: str) -> str | None:
-        for name, pattern, where in FURNITURE_LINES:
-            if where == OUTSIDE_BODY and state == "body":
-                continue
-            if pattern.match(text):
-                return name
-        return None
+        """The name of the first ``FURNITURE_LINES`` rule that may fire in
+        ``state`` and matches the line ``text``, or None."""
+        rules = _BODY_FURNITURE if state == "body" else _ALL_FURNITURE
+        m = rules[0].match(text)
+        return rules[1][m.lastindex - 1] if m else None
 
     def _flush_pending(self, pending: list[_Line], masthead: bool) -> None:
         for p in pending:
@@ -907,9 +938,7 @@ class _Reader:
     def _tail_starts(self, i: int) -> bool:
         lines = self.lines
         text = lines[i].text
-        if ATTACHMENT_LIST.match(text) or NOTE_LINE.match(text) or CC_LINE.match(text):
-            return True
-        if SIGNATORY.match(text) or PRINTED_LINE.match(text):
+        if _TAIL_LINE.match(text):
             return True
         if DATE_LINE.match(text) and not text.startswith("（"):
             return True

@@ -380,6 +380,24 @@ class _Match:
     cross_reference: bool  # reads like 第三十六条规定的…: a label only as the next number
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_BACK_REFERENCE = re.compile(r"\(\?P=|\\\d")
+
+
+def _any_shape(scheme: Scheme) -> re.Pattern[str] | None:
+    """One pattern that matches a line where one of ``scheme``'s shapes does
+    (their named groups made plain), so a line no shape labels costs one scan
+    instead of one per shape; None for a scheme without shapes. ValueError for
+    a shape the alternation would not read as alone (flags, back-references)."""
+    patterns = []
+    for shape in scheme.shapes:
+        pattern = shape.pattern
+        if pattern.flags != re.UNICODE or _BACK_REFERENCE.search(pattern.pattern):
+            raise ValueError(f"not combinable: {pattern.pattern!r}")
+        patterns.append(f"(?:{_NAMED_GROUP.sub('(?:', pattern.pattern)})")
+    return re.compile("|".join(patterns)) if patterns else None
+
+
 def _match_shape(scheme: Scheme, text: str) -> _Match | None:
     for index, shape in enumerate(scheme.shapes):
         m = shape.pattern.match(text)
@@ -513,12 +531,16 @@ def segment_hierarchy(
             return ""
         return heading_key()
 
+    any_shape = _any_shape(scheme)
     queue = [(ln.start, ln.end, ln.text) for ln in lines]
     queue.reverse()
     while queue:
         start, end, text = queue.pop()
         # A table row (cells separated by tabs) is never a label: 1\t三合一审判.
-        match = None if "\t" in text.strip("\t") else _match_shape(scheme, text)
+        if any_shape is None or not any_shape.match(text) or "\t" in text.strip("\t"):
+            match = None
+        else:
+            match = _match_shape(scheme, text)
         if match:
             parent_key = scope_of(match) if match.shape.scope == "parent" else ""
             lastn = last.get((match.shape.name, parent_key))
@@ -699,6 +721,13 @@ def run_scheme(scheme: Scheme, clean: str, lines: list[Line]) -> SchemeResult:
     return SchemeResult(scheme, segments, results, explained, len(lines), used)
 
 
+#: Up to this many characters of clean text, :func:`segment_part` keeps the
+#: best scheme's segments while the next schemes run rather than running the
+#: best one again (some 6 ms of a 200 KB copy's 60 in ``pipeline.prepare``);
+#: above it, memory comes first. Some 1 MB of UTF-8 Chinese.
+KEEP_BEST_CHARS = 350_000
+
+
 def segment_part(
     clean: str, lines: list[Line], schemes: tuple[Scheme, ...] = SCHEMES
 ) -> tuple[SchemeResult, list[SchemeResult]]:
@@ -710,26 +739,38 @@ def segment_part(
     always applies and explains no line: the caller decides whether a part
     with no numbering at all is a document.
 
-    Memory: one scheme's segments at a time (a 5 MB file's weigh some 7 MB):
-    the figures of each are kept, and the best scheme is run again at the end
-    unless it was the last one run (segmenting is deterministic; the run costs
-    some 0.4 s on a 4 MB file).
+    Memory: a part of more than :data:`KEEP_BEST_CHARS` characters holds one
+    scheme's segments at a time (a 5 MB file's weigh some 7 MB): the figures
+    of each are kept, and the best scheme is run again at the end unless it
+    was the last one run (segmenting is deterministic; the run costs some
+    0.4 s on a 4 MB file). A smaller part keeps the best scheme's result so
+    far instead of running it again (at most two schemes' segments at a time).
+    A scheme without shapes (``plain``) runs only when no scheme before it
+    applies: otherwise its figures are known (no line explained).
     """
+    keep_best = len(clean) <= KEEP_BEST_CHARS
     best: int | None = None
+    best_result: SchemeResult | None = None
     tried: list[SchemeResult] = []
     result: SchemeResult | None = None
     for n, scheme in enumerate(schemes):
         result = None  # not held while the next scheme runs
+        if not scheme.shapes and best is not None:
+            # A scheme without shapes (plain) labels no line, so it cannot
+            # beat the best so far: its figures, without running it.
+            tried.append(SchemeResult(scheme, [], [], 0, len(lines), set()))
+            continue
         result = run_scheme(scheme, clean, lines)
         if result.applies and (best is None or result.explained > tried[best].explained):
             best = n
+            best_result = result if keep_best else None
         tried.append(
             SchemeResult(scheme, [], [], result.explained, result.lines, result.shapes_used)
         )
-    assert best is not None and result is not None  # plain always applies
+    assert best is not None  # plain always applies
     if best != len(tried) - 1:
         result = None
-        result = run_scheme(tried[best].scheme, clean, lines)
+        result = best_result or run_scheme(tried[best].scheme, clean, lines)
     return result, tried
 
 
