@@ -28,6 +28,7 @@ from .ingest import (
     preview_import,
 )
 from .models import Document, ImportJob, Source
+from .search_index import merge_pending_entries
 from .text.pipeline import IngestError
 
 logger = logging.getLogger(__name__)
@@ -147,6 +148,10 @@ def perform(job: ImportJob) -> None:
         job.data = b""
         fields.append("data")
     job.save(update_fields=fields)
+    if status == ImportJob.Status.DONE and options.get("mode") != "preview":
+        # The import is done and shown; the search indexes' new entries are
+        # merged now, not in the next import (merge_pending_entries).
+        merge_pending_entries()
 
 
 @task()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from clauses.forms import SourceMetaForm
 from clauses.ingest import SourceMeta, import_source, preview_import
 from clauses.models import Document, Source
+from clauses.search_index import merge_pending_entries
 from clauses.text.pipeline import IngestError
 
 
@@ -169,6 +170,8 @@ class Command(BaseCommand):
                 result = import_source(data, meta, **kwargs)
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
+        if not options["dry_run"]:
+            merge_pending_entries()  # committed: the search indexes take its entries now
         if options["dry_run"]:
             self.stdout.write(json.dumps(preview.as_json(), ensure_ascii=False))
             return

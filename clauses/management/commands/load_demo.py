@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from clauses.ingest import SourceMeta, import_source, read_prepared
 from clauses.models import Source
+from clauses.search_index import merge_pending_entries
 from clauses.text.pipeline import IngestError
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -49,3 +50,4 @@ class Command(BaseCommand):
                 f"{entry['file']}: source {result.source.siglum} of {result.source.document.slug}, "
                 f"{len(prepared.units)} units ({result.new_units} new)"
             )
+        merge_pending_entries()  # the copies' search entries into the indexes
