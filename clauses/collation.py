@@ -604,14 +604,15 @@ def sites_of_json(payload: str) -> list[engine.VariantSite]:
     likely_ocr, ocr_pairs, readings as JSON text]`` a site (offsets 0-based,
     in characters of the canonical text); the readings parsed only if read."""
     return [
-        engine.VariantSite(
-            start=start,
-            end=end,
-            readings=_StoredReadings(site_readings),
-            type=typ,
-            likely_ocr=likely_ocr,
-            ocr_pairs=tuple(tuple(p) for p in pairs),
-            tie=tie,
+        engine.new_site(
+            start,
+            end,
+            _StoredReadings(site_readings),
+            typ,
+            likely_ocr,
+            tuple(map(tuple, pairs)) if pairs else (),
+            tie,
+            {},
         )
         for start, end, typ, tie, likely_ocr, pairs, site_readings in json.loads(payload)
     ]
@@ -646,6 +647,17 @@ class _StoredReadings(Mapping):
 
     def __len__(self) -> int:
         return len(self._dict())
+
+    # The parsed dict's own views: the engine reads every reading of a site
+    # it merges, and Mapping's would look each one up through __getitem__.
+    def keys(self):
+        return self._dict().keys()
+
+    def items(self):
+        return self._dict().items()
+
+    def values(self):
+        return self._dict().values()
 
 
 def _site_row(
