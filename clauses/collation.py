@@ -657,14 +657,15 @@ def stored_site(
     :data:`STORED_SITE_COLUMNS` reads them (offsets 0-based, in characters of
     the canonical text; OCR pairs and readings as JSON text), the readings
     parsed only if read."""
-    return engine.VariantSite(
-        start=start,
-        end=end,
-        readings=_StoredReadings(readings),
-        type=type,
-        likely_ocr=likely_ocr,
-        ocr_pairs=() if ocr_pairs == "[]" else tuple(tuple(p) for p in json.loads(ocr_pairs)),
-        tie=tie,
+    return engine.new_site(
+        start,
+        end,
+        _StoredReadings(readings),
+        type,
+        likely_ocr,
+        () if ocr_pairs == "[]" else tuple(map(tuple, json.loads(ocr_pairs))),
+        tie,
+        {},
     )
 
 
@@ -697,6 +698,17 @@ class _StoredReadings(Mapping):
 
     def __len__(self) -> int:
         return len(self._dict())
+
+    # The parsed dict's own views: the engine reads every reading of a site
+    # it merges, and Mapping's would look each one up through __getitem__.
+    def keys(self):
+        return self._dict().keys()
+
+    def items(self):
+        return self._dict().items()
+
+    def values(self):
+        return self._dict().values()
 
 
 def _site_row(

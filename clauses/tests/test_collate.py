@@ -10,6 +10,7 @@ import dataclasses
 import json
 import random
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -931,3 +932,27 @@ def test_add_witness_rebuilds_every_witness_exactly():
             assert set(site.readings) == {*readings, "X"}
             assert before.text[site.start : site.end] in site.readings.values() or site.tie
     assert answered > 300
+
+
+def test_new_site_is_the_dataclass_built_field_by_field():
+    """``new_site`` skips the frozen dataclass's ``__init__`` for speed: it
+    must set every field (one added to VariantSite must be added there) and
+    give an instance equal to, and behaving as, the dataclass's own."""
+    args = dict(
+        start=3,
+        end=5,
+        readings={"A": "巾帼", "B": "中帼"},
+        type="substitution",
+        likely_ocr=True,
+        ocr_pairs=(("巾", "中"),),
+        tie=True,
+        lacunae={"C": "ends"},
+    )
+    fast = E.new_site(**args)
+    slow = VariantSite(**args)
+    assert type(fast) is VariantSite
+    assert vars(fast) == vars(slow)
+    assert list(vars(fast)) == [f.name for f in dataclasses.fields(VariantSite)]
+    assert fast == slow and repr(fast) == repr(slow) and fast.as_dict() == slow.as_dict()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        fast.tie = False

@@ -55,6 +55,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from operator import attrgetter, itemgetter
 
 import rjieba
 
@@ -65,6 +66,7 @@ __all__ = [
     "OCR_CONFUSABLE_PAIRS",
     "SITE_TYPES",
     "VariantSite",
+    "new_site",
     "Override",
     "AlignmentCache",
     "Consensus",
@@ -162,6 +164,14 @@ OCR_CONFUSABLE_PAIRS: frozenset[frozenset[str]] = frozenset(
     frozenset((x, y)) for g in OCR_CONFUSABLE_GROUPS for x in g for y in g if x != y
 )
 
+#: ``{character: the characters it forms a confusable pair with}``, the pairs
+#: of :data:`OCR_CONFUSABLE_PAIRS` looked up without building a frozenset.
+_CONFUSABLE_WITH: dict[str, frozenset[str]] = {
+    x: frozenset(y for pair in OCR_CONFUSABLE_PAIRS if x in pair for y in pair if y != x)
+    for pair in OCR_CONFUSABLE_PAIRS
+    for x in pair
+}
+
 _EXTRA_PUNCT = frozenset("～〜·・•﹏￥°‧")
 
 
@@ -174,8 +184,25 @@ def is_punctuation(ch: str) -> bool:
     return unicodedata.category(ch).startswith("P")
 
 
+class _PunctSpaceTable(dict):
+    """A ``str.translate`` table that deletes punctuation (:func:`is_punctuation`)
+    and white space: ``{code point: None}`` for those, ``{code point: code
+    point}`` for any other character; each character is decided once, when a
+    text first holds it."""
+
+    def __missing__(self, code: int) -> int | None:
+        ch = chr(code)
+        kept = None if is_punctuation(ch) or ch.isspace() else code
+        self[code] = kept
+        return kept
+
+
+_PUNCT_SPACE = _PunctSpaceTable()
+
+
 def _strip_punct(s: str) -> str:
-    return "".join(c for c in s if not (is_punctuation(c) or c.isspace()))
+    """*s* without its punctuation and white space characters."""
+    return s.translate(_PUNCT_SPACE)
 
 
 # ---------------------------------------------------------------------------
@@ -290,6 +317,37 @@ class Consensus:
 ConsensusResult = Consensus  # the name used in the design notes
 
 
+def new_site(
+    start: int,
+    end: int,
+    readings: Mapping[str, str],
+    type: str,
+    likely_ocr: bool,
+    ocr_pairs: tuple[tuple[str, str], ...],
+    tie: bool,
+    lacunae: dict[str, str],
+) -> VariantSite:
+    """``VariantSite(start, end, readings, type, likely_ocr, ocr_pairs, tie,
+    lacunae)``, every field given, built without the frozen dataclass's
+    ``__init__`` (which sets each field through ``object.__setattr__``) in
+    about a third of its time: an import reads, and the merge engine
+    rebuilds, every stored site of every unit it touches (thousands). The
+    instance is the dataclass's own in every field and behaviour (equality,
+    repr, :meth:`VariantSite.as_dict`); a test checks that it sets every
+    field."""
+    site = object.__new__(VariantSite)
+    fields = site.__dict__  # in the dataclass's field order, as its __init__ sets them
+    fields["start"] = start
+    fields["end"] = end
+    fields["readings"] = readings
+    fields["type"] = type
+    fields["likely_ocr"] = likely_ocr
+    fields["ocr_pairs"] = ocr_pairs
+    fields["tie"] = tie
+    fields["lacunae"] = lacunae
+    return site
+
+
 def make_override(
     canonical: str, site: VariantSite, text: str, context: int = OVERRIDE_CONTEXT, note: str = ""
 ) -> Override:
@@ -397,23 +455,59 @@ def _anchors(a, alo, ahi, b, blo, bhi, k):
     return _lis(pairs) if pairs else []
 
 
+def _common_run(a: str, i: int, b: str, j: int, limit: int) -> int:
+    """Length of the common prefix of ``a[i:i + limit]`` and ``b[j:j + limit]``
+    (characters), found by comparing slices -- doubling, then halving -- so
+    a long equal stretch costs a few string comparisons, not a Python step a
+    character."""
+    lo, step = 0, 16  # a[i:i + lo] == b[j:j + lo]
+    while True:
+        hi = min(lo + step, limit)
+        if a[i + lo : i + hi] != b[j + lo : j + hi]:
+            break
+        if hi == limit:
+            return limit
+        lo, step = hi, step * 2
+    while hi - lo > 1:  # ... and a[i:i + hi] != b[j:j + hi]
+        mid = (lo + hi) // 2
+        if a[i + lo : i + mid] == b[j + lo : j + mid]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
+def _common_tail(a: str, i: int, b: str, j: int, limit: int) -> int:
+    """Length of the common suffix of ``a[i - limit:i]`` and ``b[j - limit:j]``
+    (characters), as :func:`_common_run` finds a prefix."""
+    lo, step = 0, 16  # a[i - lo:i] == b[j - lo:j]
+    while True:
+        hi = min(lo + step, limit)
+        if a[i - hi : i - lo] != b[j - hi : j - lo]:
+            break
+        if hi == limit:
+            return limit
+        lo, step = hi, step * 2
+    while hi - lo > 1:  # ... and a[i - hi:i] != b[j - hi:j]
+        mid = (lo + hi) // 2
+        if a[i - mid : i - lo] == b[j - mid : j - lo]:
+            lo = mid
+        else:
+            hi = mid
+    return lo
+
+
 def _matching_blocks(a: str, b: str) -> list[tuple[int, int, int]]:
     out: list[tuple[int, int, int]] = []
     stack = [(0, len(a), 0, len(b))]
     while stack:
         alo, ahi, blo, bhi = stack.pop()
-        # common prefix
-        p = 0
-        while alo + p < ahi and blo + p < bhi and a[alo + p] == b[blo + p]:
-            p += 1
+        p = _common_run(a, alo, b, blo, min(ahi - alo, bhi - blo))
         if p:
             out.append((alo, blo, p))
             alo += p
             blo += p
-        # common suffix
-        s = 0
-        while ahi - s > alo and bhi - s > blo and a[ahi - 1 - s] == b[bhi - 1 - s]:
-            s += 1
+        s = _common_tail(a, ahi, b, bhi, min(ahi - alo, bhi - blo))
         if s:
             out.append((ahi - s, bhi - s, s))
             ahi -= s
@@ -438,9 +532,7 @@ def _matching_blocks(a: str, b: str) -> list[tuple[int, int, int]]:
             if i < pa or j < pb:
                 continue
             stack.append((pa, i, pb, j))
-            e = 0
-            while i + e < ahi and j + e < bhi and a[i + e] == b[j + e]:
-                e += 1
+            e = _common_run(a, i, b, j, min(ahi - i, bhi - j))
             out.append((i, j, e))
             pa, pb = i + e, j + e
         stack.append((pa, ahi, pb, bhi))
@@ -518,6 +610,8 @@ def diff_opcodes(a: str, b: str) -> list[tuple[str, int, int, int, int]]:
     both strings contiguously.  Deterministic; near-linear when the strings
     share long stretches.
     """
+    if a == b:  # what the general path gives, without its work (most copies agree)
+        return [("equal", 0, len(a), 0, len(b))] if a else []
     blocks = _matching_blocks(a, b)
     ops: list[list] = []
     i = j = 0
@@ -762,14 +856,15 @@ def ocr_pairs(canonical_reading: str, reading: str) -> tuple[tuple[str, str], ..
     pairs = []
     for x, y in zip(canonical_reading, reading, strict=True):
         if x != y:
-            if frozenset((x, y)) not in OCR_CONFUSABLE_PAIRS:
+            if y not in _CONFUSABLE_WITH.get(x, ()):
                 return None
             pairs.append((x, y))
     return tuple(pairs)
 
 
 def _is_swap(c: str, r: str) -> bool:
-    return len(c) >= 2 and r != c and len(r) == len(c) and Counter(r) == Counter(c)
+    """Is *r* another order of the characters of *c* (two or more)?"""
+    return len(c) >= 2 and r != c and len(r) == len(c) and sorted(r) == sorted(c)
 
 
 def classify(canonical_reading: str, readings: Mapping[str, str], lacuna: bool = False) -> str:
@@ -793,7 +888,9 @@ def classify(canonical_reading: str, readings: Mapping[str, str], lacuna: bool =
     if lacuna:
         return "lacuna"
     c = canonical_reading
-    diff = [r for r in readings.values() if r != c]
+    # Each distinct differing reading once: the rules depend on its text alone.
+    diff = set(readings.values())
+    diff.discard(c)
     if not diff:
         return "substitution"
     stripped = _strip_punct(c)
@@ -831,19 +928,21 @@ def _make_site(
     if typ == "substitution":
         others = sorted(set(readings.values()) - {c})
         for k, x in enumerate([c] + others):
+            if _CONFUSABLE_WITH.keys().isdisjoint(x):
+                continue  # no character of x is confusable: no reading differs from it by such
             for y in others[k:]:
                 pairs = ocr_pairs(x, y)
                 if pairs:
                     found.update(pairs)
-    return VariantSite(
-        start=start,
-        end=end,
-        readings=readings,
-        type=typ,
-        likely_ocr=bool(found),
-        ocr_pairs=tuple(sorted(found)),
-        tie=tie,
-        lacunae=dict(sorted((lacunae or {}).items())),
+    return new_site(
+        start,
+        end,
+        readings,
+        typ,
+        bool(found),
+        tuple(sorted(found)),
+        tie,
+        dict(sorted(lacunae.items())) if lacunae else {},
     )
 
 
@@ -945,8 +1044,9 @@ def _snap_span(
     over neighbours that recur in the canonical span or a differing reading.
     Sites with an empty reading (omissions, additions) stay as they are."""
     c = canonical[s:e]
-    if c and all(reads.values()):
-        pool = c + "".join(r for r in reads.values() if r != c)
+    distinct = set(reads.values())  # order and repeats do not matter to `in pool`
+    if c and "" not in distinct:
+        pool = c + "".join(distinct)
         for _ in range(WORD_SNAP_MAX):
             if s > lo_lim and _wordish(canonical[s - 1]) and canonical[s - 1] in pool:
                 s -= 1
@@ -960,15 +1060,26 @@ def _snap_span(
     return s, e
 
 
-def _straddling_words(text: str) -> dict[int, tuple[int, int]]:
+def _straddling_words(text: str, at: Iterable[int] | None = None) -> dict[int, tuple[int, int]]:
     """For each position p between two characters, the shortest word of the
-    text that straddles it (starts before p, ends after p), as (start, end).
+    text that straddles it (starts before p, ends after p), as (start, end);
+    with *at*, for those positions only (the same words there: the text is
+    segmented whole either way).
 
     Words come from jieba's search mode (横向, 发展 and 横向发展), so the
-    finest word wins.
+    finest word wins (the first of the shortest, in jieba's order).
     """
     best: dict[int, tuple[int, int]] = {}
-    for _, a, b in rjieba.tokenize(text, mode="search"):
+    words = rjieba.tokenize(text, mode="search")
+    if at is not None:
+        wanted = set(at)
+        for _, a, b in words:
+            if b - a > 1:
+                for p in wanted:
+                    if a < p < b and (p not in best or b - a < best[p][1] - best[p][0]):
+                        best[p] = (a, b)
+        return best
+    for _, a, b in words:
         for p in range(a + 1, b):
             if p not in best or b - a < best[p][1] - best[p][0]:
                 best[p] = (a, b)
@@ -1313,8 +1424,8 @@ def rank_keys(
     siglum itself never breaks a tie.
     """
     if priority is None:
-        priority = {}
-    elif not isinstance(priority, Mapping):
+        return dict.fromkeys(sigla, _UNRANKED)
+    if not isinstance(priority, Mapping):
         order: dict[str, int] = {}
         for s in priority:
             order.setdefault(s, len(order))
@@ -1364,17 +1475,28 @@ def _vote(
     voting = [s for s in present if s in voters] or present
     if not voting:
         return current, False
-    first = readings[voting[0]]
-    if all(readings[s] == first for s in voting):
-        return first, False
-    support: dict[str, list] = {}
+    support: dict[str, list] = {}  # reading -> its voters' rank keys, in voting order
     for s in voting:
-        support.setdefault(readings[s], []).append(keys[s])
-    ranked = sorted((-len(ks), sorted(ks), r) for r, ks in support.items())
-    best = ranked[0]
-    tied = [x[2] for x in ranked if x[:2] == best[:2]]
+        r = readings[s]
+        ks = support.get(r)
+        if ks is None:
+            support[r] = [keys[s]]
+        else:
+            ks.append(keys[s])
+    if len(support) == 1:  # every voter reads alike
+        return next(iter(support)), False
+    first = keys[voting[0]]
+    if all(keys[s] == first for s in voting):
+        # Equally authoritative voters (the usual case): the votes alone rank
+        # the readings (the order of the tied ones does not matter below).
+        most = max(map(len, support.values()))
+        tied = [r for r, ks in support.items() if len(ks) == most]
+    else:
+        ranked = sorted((-len(ks), sorted(ks), r) for r, ks in support.items())
+        best = ranked[0]
+        tied = [x[2] for x in ranked if x[:2] == best[:2]]
     if len(tied) == 1:
-        return best[2], False
+        return tied[0], False
     if current in tied:
         # The reading of the text voted on stays: the rounds start from one
         # copy's whole reading (_base), so a unit where two copies tie
@@ -1495,15 +1617,49 @@ def _base(
     step 1): a voter not at its copy's edge before one that is, then the
     reading most voters hold, then the most authoritative, then
     :func:`_content_key`. Depends on the readings and the keys alone."""
-    held = Counter(readings[s] for s in vote)
+    sigla = list(vote)
+    texts = [readings[s] for s in sigla]
+    held = _votes(texts)
+    if _alike(vote, edges, keys):
+        # The rank is the reading's votes alone: the first voter of the best reading.
+        return sigla[texts.index(_most_held(held))]
+    # The voters of the best rank, in the order of *vote*, each rank computed
+    # once; the content key only among them (the same first minimum results
+    # as min() over the full key).
+    best: tuple | None = None
+    chosen: list[str] = []
+    for s, r in zip(sigla, texts, strict=True):
+        rank = (s in edges, -held[r], keys[s])
+        if best is None or rank < best:
+            best, chosen = rank, [s]
+        elif rank == best:
+            chosen.append(s)
+    return min(chosen, key=lambda s: _content_key(readings[s]))
 
-    def rank(s: str) -> tuple:
-        return (s in edges, -held[readings[s]], keys[s])
 
-    # The content key only among those equal before it: min() over the full
-    # key would compute it for every voter (the same first minimum results).
-    best = min(map(rank, vote))
-    return min((s for s in vote if rank(s) == best), key=lambda s: _content_key(readings[s]))
+def _votes(texts: Iterable[str]) -> dict[str, int]:
+    """``{reading: how many of texts}``."""
+    held: dict[str, int] = {}
+    for r in texts:
+        held[r] = held.get(r, 0) + 1
+    return held
+
+
+def _alike(vote: frozenset[str], edges: Mapping[str, str], keys: Mapping[str, tuple]) -> bool:
+    """Are the voters *vote* alike to :func:`_base` (none at its copy's edge,
+    all equally authoritative: the usual case)? Then only votes rank readings."""
+    if not vote or not vote.isdisjoint(edges):
+        return False
+    first = keys[next(iter(vote))]
+    return all(keys[s] == first for s in vote)
+
+
+def _most_held(held: Mapping[str, int]) -> str:
+    """:func:`_base`'s reading among voters :func:`_alike`, from ``{reading:
+    votes}``: the most held, then :func:`_content_key`."""
+    top = max(held.values())
+    # min() by _content_key, the key built inline: (-len(r), r), unique a reading
+    return min((-len(r), r) for r, votes in held.items() if votes == top)[1]
 
 
 def common_suffix(x: str, y: str) -> int:
@@ -1667,12 +1823,13 @@ def add_witness(
     if not covering:
         return None
     sigla = covering + [siglum]
+    order = sorted(sigla)  # the readings of a merged span, in siglum order
     keys = rank_keys(sigla, priority)
     vote = frozenset(set(voters) & set(sigla)) or frozenset(sigla)
     edges = {s: e for s, e in (edges or {}).items() if s in readings and e}
     if not keeps_base(readings, siglum, reading, canonical, voters, priority, edges):
         return None  # the consensus rounds would start from another reading
-    stored = sorted(sites, key=lambda x: (x.start, x.end))
+    stored = sorted(sites, key=_SPAN)
     al = _Alignment(canonical, reading)
     changes = [op for op in al.ops if op[0] != "equal"]
     if _holds_swap(canonical, reading, changes):
@@ -1685,7 +1842,17 @@ def add_witness(
         (None: the lemma loses, or a lacuna, which the full collation settles)."""
         lemma = canonical[start:end]
         if not site.tie:
-            return _replace_site(site, WithLemma(site.readings, siglum, lemma), False)
+            readings = WithLemma(site.readings, siglum, lemma)
+            return new_site(
+                site.start,
+                site.end,
+                readings,
+                site.type,
+                site.likely_ocr,
+                site.ocr_pairs,
+                False,
+                site.lacunae,
+            )
         if site.type == "lacuna":
             return None
         readings = dict(site.readings)
@@ -1718,12 +1885,12 @@ def add_witness(
         5 and the vote ask for a group that neither step moved)."""
         key = (g[0], g[1], *g[2])
         if key not in group_reads:
-            group_reads[key] = _group_readings(canonical, stored, g, covering, siglum, al)
+            group_reads[key] = _group_readings(canonical, stored, g, order, siglum, al)
         return group_reads[key]
 
     def merge(groups: list[list]) -> list[list]:
         out: list[list] = []
-        for g in sorted(groups, key=lambda g: (g[0], g[1])):
+        for g in sorted(groups, key=_SPAN_ITEMS):
             if out and g[0] - out[-1][1] < MERGE_GAP:
                 last = out[-1]
                 last[1] = max(last[1], g[1])
@@ -1739,6 +1906,7 @@ def add_witness(
     )  # [start, end, stored indexes, new?]
     words = None
     for step in (4, 5):
+        moved = False
         for idx, g in enumerate(groups):
             if not g[3]:
                 continue
@@ -1750,16 +1918,18 @@ def add_witness(
             if step == 4:
                 s, e = _snap_span(canonical, g[0], g[1], reads, lo_lim, hi_lim)
             elif g[1] > g[0] and all(reads.values()):
-                if words is None:
-                    words = _straddling_words(canonical)
+                if words is None:  # the edges of this group and the new ones after it
+                    asked = [p for h in groups[idx:] if h[3] for p in h[:2]]
+                    words = _straddling_words(canonical, at=asked)
                 s, e = _word_span(words, g[0], g[1], lo_lim, hi_lim)
             else:
                 continue
-            if step == 4 or not any(stored[k].start == g[0] for k in g[2]):
-                g[0] = s
-            if step == 4 or not any(stored[k].end == g[1] for k in g[2]):
-                g[1] = e
-        groups = merge(groups)
+            if s != g[0] and (step == 4 or not any(stored[k].start == g[0] for k in g[2])):
+                g[0], moved = s, True
+            if e != g[1] and (step == 4 or not any(stored[k].end == g[1] for k in g[2])):
+                g[1], moved = e, True
+        if moved:  # else the groups are merged already
+            groups = merge(groups)
 
     out = []
     for g in groups:
@@ -1778,10 +1948,15 @@ def add_witness(
         chosen, tie = _vote(readings, {}, vote, keys, canonical[start:end])
         if chosen != canonical[start:end] or tie:
             return None  # the canonical text changes, or a tie the rounds' base decides
-        if all(r == canonical[start:end] for r in readings.values()):
+        if all(r == chosen for r in readings.values()):  # chosen: the canonical span
             continue  # the new witness's difference snapped away (cannot happen; guard)
         out.append(_make_site(canonical, start, end, readings, None, tie))
     return out
+
+
+#: Sort keys: a site's span ``(start, end)``; a group's (its first two items).
+_SPAN = attrgetter("start", "end")
+_SPAN_ITEMS = itemgetter(0, 1)
 
 
 class WithLemma(Mapping[str, str]):
@@ -1844,11 +2019,24 @@ def keeps_base(
     if not covering:
         return False
     voters = set(voters)
+    sigla = covering | {siglum}
+    edges = {s: e for s, e in (edges or {}).items() if s in sigla and e}
+    old = frozenset(voters & covering) or frozenset(covering)
+    new = frozenset(voters & sigla) or frozenset(sigla)
+    if priority is None and siglum in new and new == old | {siglum} and new.isdisjoint(edges):
+        # The usual case: only votes rank readings (no voter at an edge, and
+        # no priority: every rank key is the same), and the new one is one more
+        # vote for *reading*. Then the base stays (True) unless *reading* gets
+        # more votes than it, or as many and comes first by _content_key.
+        held = _votes([readings[s] for s in old])
+        before = _most_held(held)
+        if reading == before:
+            return True
+        votes, top = held.get(reading, 0) + 1, held[before]
+        wins = votes > top or (votes == top and _content_key(reading) < _content_key(before))
+        return not wins or reading == canonical
     with_new = {**readings, siglum: reading}
     keys = rank_keys(with_new, priority)
-    edges = {s: e for s, e in (edges or {}).items() if s in with_new and e}
-    old = frozenset(voters & covering) or frozenset(covering)
-    new = frozenset(voters & set(with_new)) or frozenset(with_new)
     before = readings[_base(old, readings, edges, keys)]
     after = with_new[_base(new, with_new, edges, keys)]
     return after == before or after == canonical
@@ -1858,15 +2046,15 @@ def _replace_site(site: VariantSite, readings: Mapping[str, str], tie: bool) -> 
     """*site* with *readings* (one more witness reading the canonical span) and
     *tie*; the readings in siglum order (a :class:`WithLemma` is kept as it is:
     it iterates in that order)."""
-    return VariantSite(
-        start=site.start,
-        end=site.end,
-        readings=readings if isinstance(readings, WithLemma) else dict(sorted(readings.items())),
-        type=site.type,
-        likely_ocr=site.likely_ocr,
-        ocr_pairs=site.ocr_pairs,
-        tie=tie,
-        lacunae=site.lacunae,
+    return new_site(
+        site.start,
+        site.end,
+        readings if isinstance(readings, WithLemma) else dict(sorted(readings.items())),
+        site.type,
+        site.likely_ocr,
+        site.ocr_pairs,
+        tie,
+        site.lacunae,
     )
 
 
@@ -1874,58 +2062,63 @@ def _group_readings(
     canonical: str,
     stored: Sequence[VariantSite],
     group: list,
-    covering: list[str],
+    order: list[str],
     siglum: str,
     al: _Alignment,
 ) -> dict[str, str] | None:
-    """Every witness's reading of a merged span ``[group[0], group[1])``: the old
-    witnesses' rebuilt from the stored sites inside it, the new one's cut
-    through its alignment (None if the span's edges fall inside one of its
-    differences)."""
-    start, end, members = group[0], group[1], sorted(group[2], key=lambda k: stored[k].start)
-    inside = [stored[k] for k in members]
-    out = {}
-    if len(inside) == 1:  # most merged spans hold one stored site
-        site = inside[0]
+    """Every witness's reading of a merged span ``[group[0], group[1])``, as
+    ``{siglum: text}`` in the order of *order* (every siglum, sorted: the old
+    witnesses and the new one, *siglum*): the old witnesses' rebuilt from the
+    stored sites inside it (``group[2]``, indexes into *stored*), the new
+    one's cut through its alignment *al*. None if the span's edges fall
+    inside one of the new witness's differences."""
+    start, end = group[0], group[1]
+    cut = al.cut(start, end)
+    if cut is None:
+        return None
+    lemma = canonical[start:end]
+    # Each stored site's readings are copied to a plain dict once (a stored
+    # one parses its JSON here), then looked up once a witness.
+    members = group[2]
+    if len(members) == 1:  # most merged spans hold one stored site
+        site = stored[members[0]]
+        held = dict(site.readings.items())
         before, after = canonical[start : site.start], canonical[site.end : end]
-        # Every covering witness reads the lemma but those the site holds
-        # otherwise: one pass over the site's readings, not one lookup a witness.
-        out = dict.fromkeys(covering, canonical[start:end])
-        whole: dict[str, str] = {}
-        for sig, r in site.readings.items():
-            if sig in out:
-                text = whole.get(r)
-                if text is None:
-                    text = whole[r] = before + r + after
-                out[sig] = text
-        return _with_new(out, start, end, siglum, al)
+        if before or after:  # each distinct reading widened once
+            whole = {r: before + r + after for r in set(held.values())}
+            held = {sig: whole[r] for sig, r in held.items()}
+        # A witness the site does not hold reads the lemma. The site holds no
+        # other sigla, mostly: then the readings go in place at C speed.
+        out = dict.fromkeys(order, lemma)
+        out.update(held)
+        if len(out) > len(order):
+            out = {sig: held.get(sig, lemma) for sig in order}
+        out[siglum] = cut
+        return out
+    if not members:
+        out = dict.fromkeys(order, lemma)
+        out[siglum] = cut
+        return out
+    inside = [stored[k] for k in sorted(members, key=lambda k: stored[k].start)]
+    maps = [dict(site.readings.items()) for site in inside]
     built: dict[tuple, str] = {}  # most witnesses read the span alike: built once
-    for sig in covering:
-        held = tuple(site.readings.get(sig) for site in inside)
-        text = built.get(held)
+    out = {}
+    for sig in order:
+        if sig == siglum:
+            out[sig] = cut
+            continue
+        held_by = tuple([m.get(sig) for m in maps])
+        text = built.get(held_by)
         if text is None:
             parts, pos = [], start
-            for site, r in zip(inside, held, strict=True):
+            for site, r in zip(inside, held_by, strict=True):
                 parts.append(canonical[pos : site.start])
                 parts.append(canonical[site.start : site.end] if r is None else r)
                 pos = site.end
             parts.append(canonical[pos:end])
-            text = built[held] = "".join(parts)
+            text = built[held_by] = "".join(parts)
         out[sig] = text
-    return _with_new(out, start, end, siglum, al)
-
-
-def _with_new(
-    out: dict[str, str], start: int, end: int, siglum: str, al: _Alignment
-) -> dict[str, str] | None:
-    """``out`` and the new witness's reading of ``[start, end)`` (cut through its
-    alignment ``al``), sorted by siglum; None if the span's edges fall inside
-    one of its differences."""
-    cut = al.cut(start, end)
-    if cut is None:
-        return None
-    out[siglum] = cut
-    return dict(sorted(out.items()))
+    return out
 
 
 def _holds_swap(canonical: str, reading: str, changes: list) -> bool:
@@ -1934,8 +2127,9 @@ def _holds_swap(canonical: str, reading: str, changes: list) -> bool:
     them into one transposition site."""
     if len(changes) < 2:
         return False
-    taken = [Counter(canonical[i1:i2]) for _, i1, i2, _, _ in changes]
-    given = [Counter(reading[j1:j2]) for _, _, _, j1, j2 in changes]
+    # each side's characters as a multiset: sorted, joined
+    taken = ["".join(sorted(canonical[i1:i2])) for _, i1, i2, _, _ in changes]
+    given = ["".join(sorted(reading[j1:j2])) for _, _, _, j1, j2 in changes]
     for a, put in enumerate(given):
         if not put:
             continue
