@@ -934,6 +934,85 @@ def test_add_witness_rebuilds_every_witness_exactly():
     assert answered > 300
 
 
+def test_add_witness_keeps_a_lacuna_site_and_its_near_neighbour_apart():
+    """A stored lacuna site and a stored site within MERGE_GAP of it, which the
+    new copy does not reach: both are kept, each with its own readings (the
+    merge kept the first alone, and S02's 系业 was lost)."""
+    tail = "设地为管能地国能善到务对业服养业队有策要工业中作加才政能机会障作革进服"
+    end = "障才系会职制体善中有体政系分是会进要质队设对和要策革会推国职服以革了业不革。"
+    head = "培技服和了不展设一不制不体保这进也机人完伍们职制作度职工要地大社度可改到为了"
+    readings = {
+        "S00": head + "个在业" + tail + end,
+        "S01": "个在业" + tail + end,  # begins inside the unit
+        "S02": head + "个系业" + tail,  # ends inside it
+        "S05": head + "个在业" + tail + end,
+    }
+    edges = {"S01": "start", "S02": "end"}
+    new = (
+        head + "个在业设地为一能地国能善到务对业服养业队有策要工业中作加才政到机会障作革进服" + end
+    )
+    before = E.consensus(readings, edges=edges)
+    assert [(s.start, s.type) for s in before.sites][:2] == [(0, "lacuna"), (39, "substitution")]
+    got = E.add_witness(
+        before.text,
+        before.sites,
+        "S03",
+        new,
+        readings=readings,
+        voters=[*readings, "S03"],
+        edges=edges,
+    )
+    for sig, text in {**readings, "S03": new}.items():
+        assert E.apply(before.text, got, sig) == text, sig
+    after = E.consensus({**readings, "S03": new}, edges=edges)
+    assert got == after.sites
+
+
+def test_add_witness_rebuilds_partial_copies_exactly():
+    """As above with copies that begin or end inside the unit (lacuna sites):
+    wherever it answers, every witness is rebuilt exactly."""
+    rng = random.Random(23)
+    han = "的一是在不了有和人这中大为上国我以要时来用们生到作地于出就分对成会可也发展建设改革"
+    answered = 0
+    for _ in range(800):
+        base = "".join(rng.choice(han + "，") for _ in range(rng.randint(20, 70)))
+
+        def vary(text):
+            chars = list(text)
+            for _ in range(rng.randint(0, 3)):
+                i = rng.randrange(len(chars))
+                chars[i] = rng.choice(han)
+            return "".join(chars)
+
+        readings, edges = {}, {}
+        for k in range(rng.randint(2, 6)):
+            text, side = vary(base), rng.choice(["", "", "start", "end"])
+            if side == "start":
+                text = text[rng.randint(3, len(text) // 2) :]
+            elif side == "end":
+                text = text[: rng.randint(len(text) // 2, len(text) - 3)]
+            readings[f"S{k}"] = text
+            if side:
+                edges[f"S{k}"] = side
+        new = vary(base)
+        before = E.consensus(readings, edges=edges)
+        got = E.add_witness(
+            before.text,
+            before.sites,
+            "X",
+            new,
+            readings=readings,
+            voters=[*readings, "X"],
+            edges=edges,
+        )
+        if got is None:
+            continue
+        answered += 1
+        for sig, text in {**readings, "X": new}.items():
+            assert E.apply(before.text, got, sig) == text
+    assert answered > 120
+
+
 def test_new_site_is_the_dataclass_built_field_by_field():
     """``new_site`` skips the frozen dataclass's ``__init__`` for speed: it
     must set every field (one added to VariantSite must be added there) and

@@ -1935,10 +1935,16 @@ def add_witness(
     for g in groups:
         start, end, members, new = g
         if not new:
-            kept = gained(stored[members[0]], start, end)
-            if kept is None:
-                return None
-            out.append(kept)
+            # Stored sites the new copy does not reach: each kept as stored,
+            # with its own span. Two of them may lie within MERGE_GAP of each
+            # other (a lacuna site beside another, which the full collation
+            # keeps apart), and keeping the first alone lost the other's
+            # readings.
+            for k in sorted(members, key=lambda k: stored[k].start):
+                kept = gained(stored[k], stored[k].start, stored[k].end)
+                if kept is None:
+                    return None
+                out.append(kept)
             continue
         if any(stored[k].type == "lacuna" for k in members):
             return None
