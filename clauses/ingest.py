@@ -41,6 +41,7 @@ from .models import (
     Source,
     Unit,
 )
+from .search_index import merge_pending_entries
 from .text.align import DOCUMENT_THRESHOLD, Alignment, align, merge_order, natural_key
 from .text.collate import diff_opcodes
 from .text.decode import DecodeError
@@ -1812,7 +1813,8 @@ def preview_import(data: bytes | None, meta: SourceMeta, **kwargs) -> Preview:
     """Run the real import inside a savepoint, note what it did, then roll it back.
 
     Takes the arguments of ``import_source`` and raises what it raises; the
-    database is left exactly as it was.
+    database is left as it was (its rows; the search indexes' pending entries
+    are merged, :func:`~clauses.search_index.merge_pending_entries`).
     """
     preview = None
     try:
@@ -1861,7 +1863,10 @@ def preview_import(data: bytes | None, meta: SourceMeta, **kwargs) -> Preview:
             )
             raise _RollBack
     except _RollBack:
-        pass
+        # Rolled back, the readings' search-index entries stay in the GIN
+        # pending lists (PostgreSQL removes them at vacuum): merged now, so
+        # the import that follows the preview does not pay for them.
+        merge_pending_entries()
     return preview
 
 

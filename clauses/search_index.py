@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from django.contrib.postgres.indexes import GinIndex
-from django.db import DatabaseError, connection, transaction
+from django.db import Error, connection, transaction
 
 from .bulk import update_rows
 from .models import Reading, Unit
@@ -46,7 +46,8 @@ def merge_pending_entries() -> int | None:
     """Move the search indexes' pending entries into the indexes proper:
     ``gin_clean_pending_list`` on each GIN index of ``Unit`` and ``Reading``
     (their ``grams``). Returns the pages moved (PostgreSQL's count), or None
-    when PostgreSQL refused (logged; nothing else is undone: a savepoint).
+    when the database refused or was gone (logged, never raised; nothing else
+    is undone: a savepoint).
 
     A GIN index with ``fastupdate`` (PostgreSQL's default) takes new entries
     into a pending list, searched beside the index, and merges the list when
@@ -54,7 +55,8 @@ def merge_pending_entries() -> int | None:
     overflows it, or in autovacuum (PostgreSQL manual, "GIN Fast Update
     Technique"). A 200 KB copy's readings add some 2.4 MB of entries, so
     every second import paid for the merge of the one before. Run after an
-    import commits (the worker's job, ``import_source``, ``load_demo``), it
+    import commits (the worker's job, ``import_source``, ``load_demo``) and
+    after a preview rolled back (whose entries stay pending until vacuum), it
     leaves the next import an empty list, and searches a short one. Needs the
     indexes' owner, as migrations make them; a courtesy, which autovacuum
     does anyway when it is refused.
@@ -73,6 +75,6 @@ def merge_pending_entries() -> int | None:
                 [quote(name) for name in names],
             )
             return cursor.fetchone()[0]
-    except DatabaseError:
+    except Error:  # DatabaseError, and InterfaceError (a connection gone)
         logger.warning("could not merge the search indexes' pending entries", exc_info=True)
         return None

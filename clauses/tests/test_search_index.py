@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 
-from clauses.ingest import SourceMeta, import_source
+from clauses.ingest import SourceMeta, import_source, preview_import
 from clauses.models import Reading, Source
 from clauses.search_index import merge_pending_entries
 from policyreader.roles import assign_role
@@ -45,6 +45,16 @@ def test_the_command_merges_after_its_import(tmp_path):
     assert merge_pending_entries() == 0
 
 
+def test_a_preview_merges_what_its_rollback_left():
+    """A preview's rolled-back readings leave their entries pending (removed
+    only by vacuum): merged at once, not by the save that follows."""
+    merge_pending_entries()
+    before = Source.objects.count()
+    preview = preview_import(LAW.read_bytes(), SourceMeta(), accept_cuts=True)
+    assert preview.units > 100 and Source.objects.count() == before
+    assert merge_pending_entries() == 0
+
+
 def test_the_worker_merges_after_its_import():
     """A web import (its job, run at once by the test settings' backend)."""
     merge_pending_entries()
@@ -75,3 +85,16 @@ def test_a_refused_merge_is_logged_and_undoes_nothing(monkeypatch, caplog):
     with connection.cursor() as cursor:  # the transaction is still usable
         cursor.execute("SELECT 1")
     assert Source.objects.count() == before
+
+
+def test_a_connection_gone_is_logged_not_raised(monkeypatch, caplog):
+    """Django's InterfaceError (a closed connection) is no DatabaseError: the
+    worker's job, saved as done already, must not end in an exception."""
+    from django.db import InterfaceError
+
+    def gone(*args, **kwargs):
+        raise InterfaceError("connection already closed")
+
+    monkeypatch.setattr(connection, "cursor", gone)
+    assert merge_pending_entries() is None
+    assert "could not merge" in caplog.text
