@@ -772,9 +772,28 @@ def test_ocr_between_two_sources_when_consensus_went_a_third_way():
 
 from clauses.text import collate as E  # noqa: E402
 
+#: The characters the random cases below draw from.
+RANDOM_HAN = "的一是在不了有和人这中大为上国我以要时来用们生到作地于出就分对成会可也发展建设改革"
 
-def _merge_case(readings, new, reading, priority=None):
-    before = E.consensus(readings, priority)
+
+def _vary(rng: random.Random, text: str, most: int, deletions: float = 0.0) -> str:
+    """``text`` with up to ``most`` random characters replaced from
+    :data:`RANDOM_HAN`, or deleted (a share ``deletions`` of the time)."""
+    chars = list(text)
+    for _ in range(rng.randint(0, most)):
+        i = rng.randrange(len(chars))
+        if not deletions or rng.random() < 1 - deletions:
+            chars[i] = rng.choice(RANDOM_HAN)
+        else:
+            del chars[i]
+    return "".join(chars)
+
+
+def _merge_case(readings, new, reading, priority=None, edges=None):
+    """The consensus of ``readings``, ``new`` reading ``reading`` merged into it
+    (None where the engine leaves it to the full consensus), and the full
+    consensus of them all."""
+    before = E.consensus(readings, priority, edges=edges)
     got = E.add_witness(
         before.text,
         before.sites,
@@ -783,8 +802,9 @@ def _merge_case(readings, new, reading, priority=None):
         readings=readings,
         voters=[*readings, new],
         priority=priority,
+        edges=edges,
     )
-    after = E.consensus({**readings, new: reading}, priority)
+    after = E.consensus({**readings, new: reading}, priority, edges=edges)
     return before, got, after
 
 
@@ -901,20 +921,12 @@ def test_add_witness_rebuilds_every_witness_exactly():
     and the new witness, hold the canonical reading, and do not overlap; and
     the canonical text is the full consensus's."""
     rng = random.Random(11)
-    han = "的一是在不了有和人这中大为上国我以要时来用们生到作地于出就分对成会可也发展建设改革"
     answered = 0
     for _ in range(600):
-        base = "".join(rng.choice(han + "，") for _ in range(rng.randint(8, 60)))
+        base = "".join(rng.choice(RANDOM_HAN + "，") for _ in range(rng.randint(8, 60)))
 
         def vary(text):
-            chars = list(text)
-            for _ in range(rng.randint(0, 2)):
-                i = rng.randrange(len(chars))
-                if rng.random() < 0.6:
-                    chars[i] = rng.choice(han)
-                else:
-                    del chars[i]
-            return "".join(chars)
+            return _vary(rng, text, 2, deletions=0.4)
 
         readings = {f"S{k}": vary(base) for k in range(rng.randint(2, 7))}
         new = vary(base)
@@ -951,20 +963,10 @@ def test_add_witness_keeps_a_lacuna_site_and_its_near_neighbour_apart():
     new = (
         head + "个在业设地为一能地国能善到务对业服养业队有策要工业中作加才政到机会障作革进服" + end
     )
-    before = E.consensus(readings, edges=edges)
+    before, got, after = _merge_case(readings, "S03", new, edges=edges)
     assert [(s.start, s.type) for s in before.sites][:2] == [(0, "lacuna"), (39, "substitution")]
-    got = E.add_witness(
-        before.text,
-        before.sites,
-        "S03",
-        new,
-        readings=readings,
-        voters=[*readings, "S03"],
-        edges=edges,
-    )
     for sig, text in {**readings, "S03": new}.items():
         assert E.apply(before.text, got, sig) == text, sig
-    after = E.consensus({**readings, "S03": new}, edges=edges)
     assert got == after.sites
 
 
@@ -972,17 +974,12 @@ def test_add_witness_rebuilds_partial_copies_exactly():
     """As above with copies that begin or end inside the unit (lacuna sites):
     wherever it answers, every witness is rebuilt exactly."""
     rng = random.Random(23)
-    han = "的一是在不了有和人这中大为上国我以要时来用们生到作地于出就分对成会可也发展建设改革"
     answered = 0
     for _ in range(800):
-        base = "".join(rng.choice(han + "，") for _ in range(rng.randint(20, 70)))
+        base = "".join(rng.choice(RANDOM_HAN + "，") for _ in range(rng.randint(20, 70)))
 
         def vary(text):
-            chars = list(text)
-            for _ in range(rng.randint(0, 3)):
-                i = rng.randrange(len(chars))
-                chars[i] = rng.choice(han)
-            return "".join(chars)
+            return _vary(rng, text, 3)
 
         readings, edges = {}, {}
         for k in range(rng.randint(2, 6)):
@@ -995,16 +992,7 @@ def test_add_witness_rebuilds_partial_copies_exactly():
             if side:
                 edges[f"S{k}"] = side
         new = vary(base)
-        before = E.consensus(readings, edges=edges)
-        got = E.add_witness(
-            before.text,
-            before.sites,
-            "X",
-            new,
-            readings=readings,
-            voters=[*readings, "X"],
-            edges=edges,
-        )
+        before, got, _after = _merge_case(readings, "X", new, edges=edges)
         if got is None:
             continue
         answered += 1
