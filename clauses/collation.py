@@ -157,16 +157,16 @@ def _unit_readings(
     unit_ids: list[int],
     sources: dict[int, Source],
     bounds: dict[int, tuple[int, int]],
-) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]], set[int]]:
-    """The readings of ``unit_ids`` in one query: ``{unit id: {siglum: text}}``,
+) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]]]:
+    """The readings of ``unit_ids`` in one query: ``{unit id: {siglum: text}}``
+    (one reading a copy: ``Reading``'s ``one_reading_per_source``), and
     ``{unit id: {siglum: edge}}`` for the readings that are their copy's first
     (``"start"``), last (``"end"``) or only (``"both"``) one (``bounds``:
-    :func:`edges_of`), and the units a copy reads twice."""
+    :func:`edges_of`)."""
     readings: dict[int, dict[str, str]] = {pk: {} for pk in unit_ids}
     edges: dict[int, dict[str, str]] = {pk: {} for pk in unit_ids}
-    twice: set[int] = set()
     if not unit_ids:
-        return readings, edges, twice
+        return readings, edges
     table = connection.ops.quote_name(Reading._meta.db_table)
     with connection.cursor() as cursor:  # tuples as they come: no ORM row handling
         cursor.execute(
@@ -176,8 +176,6 @@ def _unit_readings(
         rows = cursor.fetchall()
     for unit_id, source_id, text, position in rows:
         siglum = sources[source_id].siglum
-        if siglum in readings[unit_id]:
-            twice.add(unit_id)
         readings[unit_id][siglum] = text
         first, last = bounds.get(source_id, (position, position))
         edge = {(True, True): "both", (True, False): "start", (False, True): "end"}.get(
@@ -185,7 +183,7 @@ def _unit_readings(
         )
         if edge:
             edges[unit_id][siglum] = edge
-    return readings, edges, twice
+    return readings, edges
 
 
 @transaction.atomic
@@ -282,7 +280,7 @@ def _recollate_batch(
     unit_ids = [u.pk for u in units]
     keys = {s.siglum: authority_key(s) for s in sources.values()}
     voters = {s.siglum for s in sources.values() if s.derived_from_id is None}
-    readings, edges, _twice = _unit_readings(unit_ids, sources, bounds)
+    readings, edges = _unit_readings(unit_ids, sources, bounds)
     decisions: dict[int, list[SiteDecision]] = {u.pk: [] for u in units}
     active = SiteDecision.objects.filter(unit_id__any=unit_ids, active=True)
     for d in active.order_by("decided_at", "pk"):
@@ -504,9 +502,7 @@ def _add_witness_batch(
     # decision): only how many copies read them is needed, not their texts
     # (nothing there is re-voted).
     same = {pk for pk, f in figures.items() if f.reads_canonical and not (f.tied or f.decided)}
-    readings, edges, twice = _unit_readings(
-        [u.pk for u in units if u.pk not in same], sources, bounds
-    )
+    readings, edges = _unit_readings([u.pk for u in units if u.pk not in same], sources, bounds)
     agreeing: list[int] = []  # units whose every stored site just gains the new reading
     merging: list[Unit] = []
     for unit in units:
@@ -526,7 +522,6 @@ def _add_witness_batch(
             or len(unit_readings) < 2
             or figures[unit.pk].decided
             or added in edges[unit.pk]
-            or unit.pk in twice  # two readings of one copy: collate in full
         ):
             full.append(unit)
         else:
@@ -620,6 +615,12 @@ class _StoredSites(NamedTuple):
     pks: dict[tuple[int, int, int], int]
     twins: list[tuple[int, int]]
 
+    def add_id(self, unit_id: int, start: int, end: int, pk: int) -> None:
+        """Record site ``pk`` of unit ``unit_id`` at ``[start, end)``: the first
+        of its span in ``pks``, any other in ``twins``."""
+        if self.pks.setdefault((unit_id, start, end), pk) != pk:
+            self.twins.append((unit_id, pk))
+
 
 #: The columns of a stored site :func:`stored_site` reads, in its order.
 STORED_SITE_COLUMNS = 'start, "end", type, tie, likely_ocr, ocr_pairs::text, readings::text'
@@ -645,8 +646,7 @@ def _stored_sites(unit_ids: list[int]) -> _StoredSites:
     for pk, unit_id, *row in rows:
         site = stored_site(*row)
         stored.sites[unit_id].append(site)
-        if stored.pks.setdefault((unit_id, site.start, site.end), pk) != pk:
-            stored.twins.append((unit_id, pk))
+        stored.add_id(unit_id, site.start, site.end, pk)
     return stored
 
 
@@ -751,8 +751,7 @@ def _merge_sites(
             .order_by()
             .values_list("pk", "unit_id", "start", "end")
         ):
-            if stored.pks.setdefault((unit_id, start, end), pk) != pk:
-                stored.twins.append((unit_id, pk))
+            stored.add_id(unit_id, start, end, pk)
     # Only the ids of ``units``' sites (``stored`` may cover more units).
     spans = {key: pk for key, pk in stored.pks.items() if key[0] in units}
     twins = [pk for unit_id, pk in stored.twins if unit_id in units]

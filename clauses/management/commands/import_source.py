@@ -170,11 +170,10 @@ class Command(BaseCommand):
                 result = import_source(data, meta, **kwargs)
         except IngestError as exc:
             raise CommandError(str(exc)) from exc
-        if not options["dry_run"]:
-            merge_pending_entries()  # committed: the search indexes take its entries now
         if options["dry_run"]:
             self.stdout.write(json.dumps(preview.as_json(), ensure_ascii=False))
             return
+        merge_pending_entries()  # committed: the search indexes take its entries now
         source = result.source
         units = source.readings.count()
         if options["json"]:
